@@ -1,0 +1,519 @@
+#include "normalize.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uspoof.h>
+#include <unicode/utf16.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+
+#include "utf8.h"
+
+namespace guardpost::internal {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Per-code-point folding, computed with ICU once per code point and thread, then cached.
+
+// What a code point folds to, and what the views need to know about it.
+struct Folding {
+  uint32_t offset = 0;  // of the folded UTF-8 in FoldCache::pool
+  uint16_t length = 0;  // bytes; 0 when the code point is dropped
+  uint8_t flags = 0;
+  char confusable = 0;  // ASCII letter with the same skeleton as the code point, or 0
+};
+
+enum FoldingFlags : uint8_t {
+  kFilled = 1 << 0,
+  kOutWord = 1 << 1,         // every folded code point is a letter or a decimal digit
+  kOutNonWord = 1 << 2,      // no folded code point is a letter or a decimal digit
+  kOutAsciiLetter = 1 << 3,  // some folded code point is an ASCII letter
+};
+
+constexpr uint32_t kGcLetter = U_GC_L_MASK;
+constexpr uint32_t kGcMark = U_GC_M_MASK;
+constexpr uint32_t kGcDigit = U_GC_ND_MASK;
+
+bool IsLetterOrDigit(char32_t cp) {
+  if (cp < 0x80) {
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  }
+  return (U_GET_GC_MASK(static_cast<UChar32>(cp)) & (kGcLetter | kGcDigit)) != 0;
+}
+
+bool IsAsciiLetter(char32_t cp) { return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'); }
+
+// Characters the folded view drops besides combining marks. NFKC_Casefold already removes all
+// Default_Ignorable_Code_Point characters (which include these); the list makes the documented
+// contract explicit and independent of that detail.
+bool IsDropped(UChar32 cp) {
+  return cp == 0x00AD || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF ||
+         (cp >= 0xFE00 && cp <= 0xFE0F) || (cp >= 0xE0100 && cp <= 0xE01EF) ||
+         u_hasBinaryProperty(cp, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+}
+
+// ICU services shared by all threads. Normalizer2 instances are immutable singletons; ICU
+// documents the spoof checker's skeleton and check functions as safe to call concurrently.
+class Icu {
+ public:
+  static const Icu& Get() {
+    static const Icu icu;
+    return icu;
+  }
+
+  const icu::Normalizer2* nfkc_cf = nullptr;
+  const icu::Normalizer2* nfkd = nullptr;
+  const icu::Normalizer2* nfc = nullptr;
+
+  // The ASCII letter (lowercase) whose confusable skeleton equals that of `cp`, or 0.
+  // An uppercase code point is compared with A-Z first, anything else with a-z first, so that
+  // Cyrillic 'І' (skeleton "l", like 'I') becomes 'i' and Greek 'Η' (skeleton "H") becomes 'h'.
+  char Confusable(UChar32 cp) const {
+    if (!spoof_) return 0;
+    icu::UnicodeString skeleton = Skeleton(icu::UnicodeString(cp));
+    if (skeleton.isEmpty()) return 0;
+    const bool upper = u_isupper(cp) || u_istitle(cp);
+    for (int pass = 0; pass < 2; ++pass) {
+      const bool use_upper = (pass == 0) == upper;
+      const auto& table = use_upper ? upper_skeletons_ : lower_skeletons_;
+      for (int i = 0; i < 26; ++i) {
+        if (table[i] == skeleton) return static_cast<char>('a' + i);
+      }
+    }
+    return 0;
+  }
+
+ private:
+  Icu() {
+    UErrorCode status = U_ZERO_ERROR;
+    nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    nfkd = icu::Normalizer2::getNFKDInstance(status);
+    nfc = icu::Normalizer2::getNFCInstance(status);
+    // The data ship with libicu; without them nothing in this file can work.
+    if (U_FAILURE(status)) std::abort();
+    UErrorCode spoof_status = U_ZERO_ERROR;
+    spoof_.reset(uspoof_open(&spoof_status));
+    if (U_FAILURE(spoof_status)) spoof_.reset();
+    for (int i = 0; i < 26; ++i) {
+      lower_skeletons_[i] = Skeleton(icu::UnicodeString(static_cast<UChar32>('a' + i)));
+      upper_skeletons_[i] = Skeleton(icu::UnicodeString(static_cast<UChar32>('A' + i)));
+    }
+  }
+
+  icu::UnicodeString Skeleton(const icu::UnicodeString& text) const {
+    icu::UnicodeString skeleton;
+    if (!spoof_) return skeleton;
+    UErrorCode status = U_ZERO_ERROR;
+    uspoof_getSkeletonUnicodeString(spoof_.get(), 0, text, skeleton, &status);
+    if (U_FAILURE(status)) skeleton.remove();
+    return skeleton;
+  }
+
+  struct SpoofCloser {
+    void operator()(USpoofChecker* checker) const { uspoof_close(checker); }
+  };
+  std::unique_ptr<USpoofChecker, SpoofCloser> spoof_;
+  std::array<icu::UnicodeString, 26> lower_skeletons_;
+  std::array<icu::UnicodeString, 26> upper_skeletons_;
+};
+
+// Per code point: NFKC_Casefold (compatibility mapping, full case folding, default ignorables
+// removed), then NFKD so that accents come apart, then every combining mark (Mn, Me, Mc) and
+// zero-width character dropped, then NFC so that what is left (Hangul jamo, say) composes again.
+Folding ComputeFolding(UChar32 cp, std::string* pool) {
+  const Icu& icu = Icu::Get();
+  Folding folding;
+  folding.flags = kFilled;
+  folding.offset = static_cast<uint32_t>(pool->size());
+
+  icu::UnicodeString text;
+  if (!IsDropped(cp)) {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::UnicodeString folded = icu.nfkc_cf->normalize(icu::UnicodeString(cp), status);
+    icu::UnicodeString decomposed = icu.nfkd->normalize(folded, status);
+    icu::UnicodeString kept;
+    for (int32_t i = 0; i < decomposed.length();) {
+      const UChar32 c = decomposed.char32At(i);
+      i += U16_LENGTH(c);
+      if ((U_GET_GC_MASK(c) & kGcMark) != 0 || IsDropped(c)) continue;
+      kept.append(c);
+    }
+    text = icu.nfc->normalize(kept, status);
+    if (U_FAILURE(status)) text = icu::UnicodeString(cp);
+  }
+
+  bool any_word = false;
+  bool any_non_word = false;
+  UChar32 single = U_SENTINEL;
+  int32_t count = 0;
+  for (int32_t i = 0; i < text.length();) {
+    const UChar32 c = text.char32At(i);
+    i += U16_LENGTH(c);
+    AppendUtf8(static_cast<char32_t>(c), pool);
+    if (IsLetterOrDigit(static_cast<char32_t>(c))) {
+      any_word = true;
+    } else {
+      any_non_word = true;
+    }
+    if (IsAsciiLetter(static_cast<char32_t>(c))) folding.flags |= kOutAsciiLetter;
+    single = c;
+    ++count;
+  }
+  folding.length = static_cast<uint16_t>(pool->size() - folding.offset);
+  if (!any_non_word) folding.flags |= kOutWord;  // also when dropped: it does not split a word
+  if (!any_word) folding.flags |= kOutNonWord;
+  // Only a non-ASCII letter that folds to one non-ASCII letter can stand in for a Latin letter.
+  if (count == 1 && single >= 0x80 && (U_GET_GC_MASK(single) & kGcLetter) != 0) {
+    folding.confusable = icu.Confusable(cp);
+    if (folding.confusable == 0 && single != cp) folding.confusable = icu.Confusable(single);
+  }
+  return folding;
+}
+
+// Two-level table indexed by code point; pages are allocated when first touched.
+class FoldCache {
+ public:
+  const Folding& Get(char32_t cp) {
+    auto& page = pages_[cp >> kPageBits];
+    if (!page) page = std::make_unique<Page>();
+    Folding& folding = (*page)[cp & (kPageSize - 1)];
+    if (!(folding.flags & kFilled)) folding = ComputeFolding(static_cast<UChar32>(cp), &pool_);
+    return folding;
+  }
+  std::string_view Text(const Folding& folding) const {
+    return std::string_view(pool_).substr(folding.offset, folding.length);
+  }
+
+ private:
+  static constexpr int kPageBits = 8;
+  static constexpr size_t kPageSize = size_t{1} << kPageBits;
+  using Page = std::array<Folding, kPageSize>;
+  std::array<std::unique_ptr<Page>, (0x110000 >> kPageBits)> pages_;
+  std::string pool_;
+};
+
+FoldCache& ThreadFoldCache() {
+  thread_local FoldCache cache;
+  return cache;
+}
+
+// In the word that occupies view bytes [word_begin, end), replaces every letter that has a Latin
+// look-alike by that ASCII letter. The word is at the end of the view.
+void MapConfusables(std::string_view original, FoldCache& cache, size_t word_begin,
+                    TextView* view) {
+  std::string& text = view->text;
+  std::vector<uint32_t>& origin = view->origin;
+  size_t write = word_begin;
+  size_t read = word_begin;
+  while (read < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[read]);
+    size_t length = 1;
+    char replacement = 0;
+    if (byte >= 0x80) {
+      length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
+      size_t pos = origin[read];
+      const Folding& folding = cache.Get(DecodeUtf8(original, &pos));
+      replacement = folding.confusable;  // set only when the code point folded to one letter
+    }
+    if (replacement != 0) {
+      text[write] = replacement;
+      origin[write] = origin[read];
+      ++write;
+    } else {
+      for (size_t k = 0; k < length; ++k, ++write) {
+        text[write] = text[read + k];
+        origin[write] = origin[read + k];
+      }
+    }
+    read += length;
+  }
+  text.resize(write);
+  origin.resize(write);
+}
+
+constexpr unsigned char kLowerAscii[128] = {
+    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
+    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
+    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
+    57,  58,  59,  60,  61,  62,  63,  64,  'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
+    'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 91,  92,  93,  94,
+    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
+    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127};
+
+// ---------------------------------------------------------------------------------------------
+// The words view.
+
+enum class Kind : uint8_t { kLetter, kDigit, kOther };
+
+struct Unit {
+  uint32_t pos;      // byte offset in the folded text
+  uint8_t length;    // bytes
+  Kind kind;         // as found in the folded text
+  Kind out;          // after leetspeak: kOther units are gaps
+  char replacement;  // ASCII letter replacing the unit (leetspeak), or 0
+  char32_t cp;
+};
+
+Kind KindOf(char32_t cp) {
+  if (cp < 0x80) {
+    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return Kind::kLetter;
+    if (cp >= '0' && cp <= '9') return Kind::kDigit;
+    return Kind::kOther;
+  }
+  const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
+  // Marks do not survive folding; should one reach here it belongs to its letter.
+  if (mask & (kGcLetter | kGcMark)) return Kind::kLetter;
+  if (mask & kGcDigit) return Kind::kDigit;
+  return Kind::kOther;
+}
+
+char LeetLetter(char32_t cp) {
+  switch (cp) {
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    default:
+      return 0;
+  }
+}
+
+bool IsSpellingSeparator(char32_t cp) {
+  return cp == ' ' || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == 0x00B7;
+}
+
+// Undoes leetspeak in the token units[begin, end) (letters, digits, '@' and '$').
+void ResolveToken(std::vector<Unit>& units, size_t begin, size_t end) {
+  bool has_letter = false;
+  for (size_t i = begin; i < end; ++i) has_letter |= units[i].kind == Kind::kLetter;
+  for (size_t i = begin; i < end; ++i) {
+    Unit& unit = units[i];
+    if (unit.kind != Kind::kOther) {
+      unit.out = unit.kind;
+      if (has_letter && unit.kind == Kind::kDigit && (unit.replacement = LeetLetter(unit.cp))) {
+        unit.out = Kind::kLetter;
+      }
+      continue;
+    }
+    // Left to right, so the unit before is already resolved ("a$$" -> "ass").
+    const bool letter_before = i > begin && units[i - 1].out == Kind::kLetter;
+    const bool letter_after = i + 1 < end && units[i + 1].kind == Kind::kLetter;
+    if (unit.cp == '@' && letter_before) {
+      unit.replacement = 'a';
+      unit.out = Kind::kLetter;
+    } else if (unit.cp == '$' && (letter_before || letter_after)) {
+      unit.replacement = 's';
+      unit.out = Kind::kLetter;
+    }
+  }
+}
+
+bool IsWordCodePoint(char32_t cp) {
+  if (cp < 0x80) {
+    return ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || (cp >= '0' && cp <= '9') || cp == '_';
+  }
+  return (U_GET_GC_MASK(static_cast<UChar32>(cp)) &
+          (U_GC_L_MASK | U_GC_M_MASK | U_GC_ND_MASK | U_GC_PC_MASK)) != 0;
+}
+
+bool IsMark(char32_t cp) {
+  return cp >= 0x300 && (U_GET_GC_MASK(static_cast<UChar32>(cp)) & kGcMark) != 0;
+}
+
+}  // namespace
+
+Utf16Map::Utf16Map(std::string_view utf8) : utf16_at_byte_(utf8.size() + 1) {
+  uint32_t units = 0;
+  for (size_t i = 0; i < utf8.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(utf8[i]);
+    if ((byte & 0xC0) != 0x80) {
+      utf16_at_byte_[i] = units;
+      units += byte >= 0xF0 ? 2 : 1;
+    } else {
+      utf16_at_byte_[i] = utf16_at_byte_[i - 1];  // inside a code point: its start
+    }
+  }
+  utf16_at_byte_[utf8.size()] = units;
+}
+
+TextView FoldedView(std::string_view original) {
+  TextView view;
+  view.text.reserve(original.size() + 8);
+  view.origin.reserve(original.size() + 8);
+  FoldCache* cache = nullptr;  // touched only for non-ASCII text
+
+  // The current word (run of letters and digits) in the view, for the mixed-script check.
+  bool in_word = false;
+  size_t word_begin = 0;
+  bool word_has_ascii_letter = false;
+  bool word_has_confusable = false;
+  auto begin_word = [&] {
+    if (in_word) return;
+    in_word = true;
+    word_begin = view.text.size();
+  };
+  auto end_word = [&] {
+    if (word_has_ascii_letter && word_has_confusable) {
+      MapConfusables(original, *cache, word_begin, &view);
+    }
+    in_word = word_has_ascii_letter = word_has_confusable = false;
+  };
+
+  const size_t n = original.size();
+  size_t pos = 0;
+  while (pos < n) {
+    const auto byte = static_cast<unsigned char>(original[pos]);
+    if (byte < 0x80) {
+      const unsigned char lower = kLowerAscii[byte];
+      const bool letter = lower >= 'a' && lower <= 'z';
+      if (letter || (byte >= '0' && byte <= '9')) {
+        begin_word();
+        word_has_ascii_letter |= letter;
+      } else {
+        end_word();
+      }
+      view.text.push_back(static_cast<char>(lower));
+      view.origin.push_back(static_cast<uint32_t>(pos));
+      ++pos;
+      continue;
+    }
+    const size_t start = pos;
+    const char32_t cp = DecodeUtf8(original, &pos);
+    if (!cache) cache = &ThreadFoldCache();
+    const Folding& folding = cache->Get(cp);
+    if (folding.length == 0) continue;  // dropped: does not end a word either
+    if (folding.flags & kOutWord) {
+      begin_word();
+      word_has_ascii_letter |= (folding.flags & kOutAsciiLetter) != 0;
+      word_has_confusable |= folding.confusable != 0;
+    } else {
+      end_word();  // a code point that folds to punctuation (or to a mix) ends the word
+    }
+    view.text.append(cache->Text(folding));
+    view.origin.resize(view.text.size(), static_cast<uint32_t>(start));
+  }
+  end_word();
+  return view;
+}
+
+TextView WordsView(const TextView& folded) {
+  thread_local std::vector<Unit> units;
+  units.clear();
+  units.reserve(folded.text.size());
+  const std::string_view text = folded.text;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t start = pos;
+    const char32_t cp = DecodeUtf8(text, &pos);
+    const Kind kind = KindOf(cp);
+    units.push_back(Unit{static_cast<uint32_t>(start), static_cast<uint8_t>(pos - start), kind,
+                         Kind::kOther, 0, cp});
+  }
+
+  // Tokens: maximal runs of letters, digits, '@' and '$'.
+  const size_t count = units.size();
+  for (size_t i = 0; i < count;) {
+    auto in_token = [&](size_t k) {
+      return units[k].kind != Kind::kOther || units[k].cp == '@' || units[k].cp == '$';
+    };
+    if (!in_token(i)) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < count && in_token(end)) ++end;
+    ResolveToken(units, i, end);
+    i = end;
+  }
+
+  // Spelled-out letters: a gap of one separator between two single letters is marked joined
+  // (replacement '\1') when the run has three letters or more.
+  auto single_letter = [&](size_t k) {
+    return units[k].out == Kind::kLetter && (k == 0 || units[k - 1].out == Kind::kOther) &&
+           (k + 1 == count || units[k + 1].out == Kind::kOther);
+  };
+  for (size_t i = 0; i < count;) {
+    if (!single_letter(i)) {
+      ++i;
+      continue;
+    }
+    size_t last = i;  // last single letter of the run
+    while (last + 2 < count && IsSpellingSeparator(units[last + 1].cp) &&
+           units[last + 1].out == Kind::kOther && single_letter(last + 2)) {
+      last += 2;
+    }
+    if ((last - i) / 2 + 1 >= 3) {
+      for (size_t k = i + 1; k < last; k += 2) units[k].replacement = '\1';
+    }
+    i = last + 1;
+  }
+
+  TextView words;
+  words.text.reserve(text.size());
+  words.origin.reserve(text.size());
+  bool gap = false;  // a run of other characters is pending
+  uint32_t gap_origin = 0;
+  for (const Unit& unit : units) {
+    if (unit.out == Kind::kOther) {
+      if (unit.replacement == '\1') continue;  // joined
+      if (!gap) gap_origin = folded.origin[unit.pos];
+      gap = true;
+      continue;
+    }
+    if (gap && !words.text.empty()) {
+      words.text.push_back(' ');
+      words.origin.push_back(gap_origin);
+    }
+    gap = false;
+    const uint32_t origin = folded.origin[unit.pos];
+    if (unit.replacement != 0) {
+      words.text.push_back(unit.replacement);
+      words.origin.push_back(origin);
+    } else {
+      words.text.append(text.substr(unit.pos, unit.length));
+      for (size_t k = 0; k < unit.length; ++k) words.origin.push_back(folded.origin[unit.pos + k]);
+    }
+  }
+  return words;
+}
+
+std::string FoldedForm(std::string_view phrase) { return FoldedView(phrase).text; }
+
+std::string WordsForm(std::string_view phrase) { return WordsView(FoldedView(phrase)).text; }
+
+ByteSpan ToOriginal(const TextView& view, std::string_view original, size_t begin, size_t end) {
+  ByteSpan span;
+  span.begin = view.origin[begin];
+  size_t pos = view.origin[end - 1];
+  DecodeUtf8(original, &pos);
+  while (pos < original.size()) {
+    size_t next = pos;
+    if (!IsMark(DecodeUtf8(original, &next))) break;
+    pos = next;
+  }
+  span.end = pos;
+  return span;
+}
+
+bool IsWordCharBefore(std::string_view text, size_t pos) {
+  if (pos == 0) return false;
+  size_t start = PreviousCodePoint(text, pos);
+  return IsWordCodePoint(DecodeUtf8(text, &start));
+}
+
+bool IsWordCharAt(std::string_view text, size_t pos) {
+  if (pos >= text.size()) return false;
+  return IsWordCodePoint(DecodeUtf8(text, &pos));
+}
+
+}  // namespace guardpost::internal
