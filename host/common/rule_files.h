@@ -22,8 +22,8 @@ struct Layer {
 // read in name order (not recursively). A path that does not exist is an error.
 Layer LoadLayer(std::string name, const std::vector<std::string>& paths);
 
-// Where the built-in packs are: $GUARDPOST_BUILTIN_RULES, else the installed share directory, else
-// the source tree's rules/ (for a build that was not installed).
+// Where the built-in packs are: $GUARDPOST_BUILTIN_RULES, else the source tree's rules/ when it
+// exists (a build that was not installed), else the installed share directory.
 std::string BuiltinRulesDir();
 
 // Where the system layer is: $GUARDPOST_SYSTEM_RULES, else /etc/guardpost/rules.d.

@@ -43,6 +43,16 @@ struct PackInfo {
   size_t rules = 0;  // rules of this pack that are in effect (not replaced by a later pack)
 };
 
+// One failed example of one rule, as `guardpost rules test` reports it.
+struct ExampleFailure {
+  std::string rule;
+  bool expected_flag = false;  // true: the example should have been flagged and was not
+  std::string example;
+};
+
+class Engine;
+std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string& today);
+
 class Engine {
  public:
   // Compiles the packs in order. A rule whose id repeats one from an earlier pack replaces it, so
@@ -64,6 +74,7 @@ class Engine {
   const std::vector<const Rule*>& rules() const;
 
  private:
+  friend std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string& today);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -74,21 +85,19 @@ bool IsValidUtf8(std::string_view text);
 // Number of UTF-16 code units needed to encode `text`. Precondition: valid UTF-8.
 size_t Utf16Length(std::string_view text);
 
-// Salted digest used by hashed terms: lowercase hex SHA-256 of salt + the kWords view of phrase.
-// `guardpost rules hash` uses it to turn a private list into a pack.
-std::string HashTerm(std::string_view salt, std::string_view phrase);
-
-// One failed example of one rule, as `guardpost rules test` reports it.
-struct ExampleFailure {
-  std::string rule;
-  bool expected_flag = false;  // true: the example should have been flagged and was not
-  std::string example;
+// Salted digest used by hashed terms: lowercase hex SHA-256 of salt + the words view of phrase,
+// and the number of words in that view (for the pack's max_words). `guardpost rules hash` uses it
+// to turn a private list into a pack.
+struct HashedTerm {
+  std::string sha256_hex;
+  int words = 0;
 };
+HashedTerm HashTerm(std::string_view salt, std::string_view phrase);
 
 // Runs every rule's own examples against that rule alone (other rules do not interfere) and
 // returns the failures. `today` is used for rules with an active window; when empty, each such
 // rule is tested on its window's first day.
-std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string& today = {});
+std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string& today);
 
 }  // namespace guardpost
 

@@ -1,0 +1,81 @@
+#include "cli/cli_support.h"
+
+#include <cstdio>
+
+#include "common/rule_files.h"
+
+namespace guardpost {
+
+bool ArgReader::Flag(const std::string& name) {
+  if (done() || args_[i_] != name) return false;
+  ++i_;
+  return true;
+}
+
+bool ArgReader::Option(const std::string& name, std::string* value) {
+  if (done()) return false;
+  const std::string& arg = args_[i_];
+  if (arg.starts_with(name + "=")) {
+    *value = arg.substr(name.size() + 1);
+    ++i_;
+    return true;
+  }
+  if (arg != name) return false;
+  if (i_ + 1 >= args_.size()) {
+    error_ = name + " needs a value";
+    ++i_;
+    return true;
+  }
+  *value = args_[i_ + 1];
+  i_ += 2;
+  return true;
+}
+
+std::optional<std::string> ArgReader::Operand() {
+  if (done()) return std::nullopt;
+  const std::string& arg = args_[i_];
+  if (arg.size() > 1 && arg[0] == '-') return std::nullopt;
+  ++i_;
+  return arg;
+}
+
+std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths) {
+  std::vector<Layer> layers;
+  if (paths.empty()) {
+    layers.push_back(LoadLayer("builtin", {BuiltinRulesDir()}));
+    // The system directory is optional: a machine without one simply has no system layer.
+    Layer system = LoadLayer("system", {SystemRulesDir()});
+    if (system.errors.size() != 1 || system.errors[0].message != "no such file or directory") {
+      layers.push_back(std::move(system));
+    }
+  } else {
+    layers.push_back(LoadLayer("command line", paths));
+  }
+  bool ok = true;
+  std::vector<const Layer*> good;
+  for (const Layer& layer : layers) {
+    for (const LoadError& error : layer.errors) {
+      std::fprintf(stderr, "%s\n", error.ToString().c_str());
+      ok = false;
+    }
+    good.push_back(&layer);
+  }
+  if (!ok) return nullptr;
+  return std::make_shared<const Engine>(PacksOf(good));
+}
+
+int UsageError(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "guardpost %s: %s\nRun 'guardpost %s --help' for usage.\n", command.c_str(),
+               message.c_str(), command.c_str());
+  return 2;
+}
+
+bool IsDateArgument(const std::string& value) {
+  if (value.size() != 10 || value[4] != '-' || value[7] != '-') return false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (i != 4 && i != 7 && (value[i] < '0' || value[i] > '9')) return false;
+  }
+  return true;
+}
+
+}  // namespace guardpost

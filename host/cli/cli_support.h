@@ -1,0 +1,51 @@
+// What the subcommands share: reading their arguments, and loading the rules they check with.
+
+#ifndef GUARDPOST_CLI_CLI_SUPPORT_H_
+#define GUARDPOST_CLI_CLI_SUPPORT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "guardpost/engine.h"
+
+namespace guardpost {
+
+// Reads "--name value", "--name=value", flags, and operands, in order.
+class ArgReader {
+ public:
+  explicit ArgReader(const Args& args) : args_(args) {}
+
+  bool done() const { return i_ >= args_.size(); }
+  // True and consumes the flag when the next argument is `name`.
+  bool Flag(const std::string& name);
+  // True when the next argument is option `name`; its value goes to *value. When the value is
+  // missing, sets error() and returns true so that the caller stops.
+  bool Option(const std::string& name, std::string* value);
+  // The next argument, as an operand; "-" is an operand, "--x" is not.
+  std::optional<std::string> Operand();
+  // The next argument, which nothing claimed.
+  const std::string& Peek() const { return args_[i_]; }
+  const std::string& error() const { return error_; }
+
+ private:
+  const Args& args_;
+  size_t i_ = 0;
+  std::string error_;
+};
+
+// The rules a command checks with: the packs at `paths`, or, when there are none, the built-in
+// and system layers as the native host would load them. On any error prints every problem to
+// stderr and returns null.
+std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths);
+
+// A usage error: prints "guardpost <command>: <message>" and a hint, and returns 2.
+int UsageError(const std::string& command, const std::string& message);
+
+bool IsDateArgument(const std::string& value);
+
+}  // namespace guardpost
+
+#endif  // GUARDPOST_CLI_CLI_SUPPORT_H_

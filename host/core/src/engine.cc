@@ -1,0 +1,478 @@
+// The checking engine.
+//
+// A check runs in four steps:
+//   1. Views: the raw text, and (only if some rule needs them) the folded and words views, each
+//      with a map back to the original (normalize.h).
+//   2. Candidates: one RE2::Set pass per view finds which pattern rules can match at all, and the
+//      keyword prefilter drops rules whose keywords are absent. Term lists are looked up word by
+//      word (terms.h). Measures look at the whole text.
+//   3. Spans: only the candidate patterns are run again, one by one, to get their spans; each span
+//      must pass the rule's whole-word check, allowlist and validators.
+//   4. Findings: spans become UTF-16 offsets into the original, overlapping findings of one
+//      category are reduced to the most serious, and the rest are sorted by position.
+
+#include "guardpost/engine.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+#include <unicode/uchar.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include "normalize.h"
+#include "terms.h"
+#include "utf8.h"
+#include "validators.h"
+
+namespace guardpost {
+
+using internal::ByteSpan;
+using internal::TextView;
+
+namespace {
+
+constexpr size_t kMaxQuotedChars = 80;  // {match} is cut here so that replies stay small
+constexpr int kViewCount = 3;
+
+// What Check needs of one rule, prepared once.
+struct CompiledRule {
+  const Rule* rule = nullptr;
+  std::unique_ptr<RE2> re;                                  // kPattern
+  std::vector<std::string> keywords;                        // folded form
+  std::vector<std::string> allow;                           // folded form
+  std::vector<std::vector<std::string>> context_words;      // per validator, words form
+  std::vector<std::string> unless_followed_by;              // words form
+  std::vector<std::string> unless_preceded_by;              // words form
+};
+
+// A span found for a rule, in original byte offsets, before it becomes a Finding.
+struct Hit {
+  size_t rule = 0;
+  ByteSpan span;
+  int term = -1;  // kTerms: which term, for per-term severity and suggestion
+};
+
+bool InWindow(const std::optional<DateWindow>& window, const std::string& today) {
+  if (!window) return true;
+  if (today.empty()) return false;
+  return (window->from.empty() || today >= window->from) &&
+         (window->until.empty() || today < window->until);
+}
+
+// `text` cut to at most `max_chars` code points, with an ellipsis when cut.
+std::string Quote(std::string_view text, size_t max_chars) {
+  size_t pos = 0;
+  for (size_t chars = 0; pos < text.size() && chars < max_chars; ++chars) {
+    internal::DecodeUtf8(text, &pos);
+  }
+  std::string quoted(text.substr(0, pos));
+  if (pos < text.size()) quoted += "…";
+  return quoted;
+}
+
+std::string ReplaceMatch(const std::string& templ, std::string_view match) {
+  std::string out = templ;
+  const std::string quoted = Quote(match, kMaxQuotedChars);
+  for (size_t at = out.find("{match}"); at != std::string::npos;
+       at = out.find("{match}", at + quoted.size())) {
+    out.replace(at, 7, quoted);
+  }
+  return out;
+}
+
+// Whether ` phrase ` occurs in ` haystack ` (both in words form, so word-aligned).
+bool ContainsWords(std::string_view haystack, std::string_view phrase) {
+  size_t at = haystack.find(phrase);
+  while (at != std::string_view::npos) {
+    const bool starts = at == 0 || haystack[at - 1] == ' ';
+    const size_t end = at + phrase.size();
+    const bool ends = end == haystack.size() || haystack[end] == ' ';
+    if (starts && ends) return true;
+    at = haystack.find(phrase, at + 1);
+  }
+  return false;
+}
+
+// The original text within `chars` code points on either side of `span`.
+std::string_view Surroundings(std::string_view text, ByteSpan span, int chars) {
+  size_t begin = span.begin;
+  for (int i = 0; i < chars && begin > 0; ++i) begin = internal::PreviousCodePoint(text, begin);
+  size_t end = span.end;
+  for (int i = 0; i < chars && end < text.size(); ++i) internal::DecodeUtf8(text, &end);
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  std::vector<Pack> packs;
+  std::vector<PackInfo> pack_infos;
+  std::vector<const Rule*> rules;  // in effect, in order
+  std::vector<CompiledRule> compiled;  // parallel to rules
+
+  // Pattern rules by view, and one RE2::Set per view over them.
+  std::vector<size_t> patterns_of_view[kViewCount];
+  std::unique_ptr<RE2::Set> set_of_view[kViewCount];
+  internal::TermIndex terms;
+  std::vector<size_t> measures;
+  bool needs_folded = false;
+  bool needs_words = false;
+
+  void Compile();
+  // Runs the rules (all, or only `only_rule`) on `text`.
+  std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
+                           std::optional<size_t> only_rule) const;
+  void FindPatterns(View view, const TextView* tv, std::string_view text,
+                    const std::vector<bool>& enabled, const std::string& folded,
+                    std::vector<Hit>* hits) const;
+  bool AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
+                   std::string_view matched) const;
+  void FindTerms(std::string_view text, const TextView& words, const std::vector<bool>& enabled,
+                 std::vector<Hit>* hits) const;
+  void FindMeasures(std::string_view text, const std::vector<bool>& enabled,
+                    std::vector<Hit>* hits) const;
+};
+
+Engine::Engine(std::vector<Pack> packs) : impl_(std::make_unique<Impl>()) {
+  impl_->packs = std::move(packs);
+  impl_->Compile();
+}
+
+Engine::~Engine() = default;
+
+size_t Engine::rule_count() const { return impl_->rules.size(); }
+const std::vector<PackInfo>& Engine::packs() const { return impl_->pack_infos; }
+const std::vector<const Rule*>& Engine::rules() const { return impl_->rules; }
+
+std::vector<Finding> Engine::Check(std::string_view text, const CheckOptions& options) const {
+  return impl_->Run(text, options, std::nullopt);
+}
+
+void Engine::Impl::Compile() {
+  // A later rule with the same id takes the earlier one's place.
+  std::unordered_map<std::string_view, size_t> slot_of_id;
+  std::vector<std::pair<const Rule*, size_t>> chosen;  // rule, pack index
+  for (size_t p = 0; p < packs.size(); ++p) {
+    for (const Rule& rule : packs[p].rules) {
+      const auto [it, inserted] = slot_of_id.emplace(rule.id, chosen.size());
+      if (inserted) {
+        chosen.push_back({&rule, p});
+      } else {
+        chosen[it->second] = {&rule, p};
+      }
+    }
+  }
+  for (const Pack& pack : packs) pack_infos.push_back({pack.name, pack.version, pack.source, 0});
+  for (const auto& [rule, pack] : chosen) {
+    ++pack_infos[pack].rules;
+    rules.push_back(rule);
+  }
+
+  RE2::Options set_options;
+  set_options.set_log_errors(false);
+  for (int v = 0; v < kViewCount; ++v) {
+    set_of_view[v] = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
+  }
+  compiled.resize(rules.size());
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const Rule& rule = *rules[i];
+    CompiledRule& cr = compiled[i];
+    cr.rule = &rule;
+    switch (rule.kind) {
+      case RuleKind::kPattern: {
+        RE2::Options options;
+        options.set_log_errors(false);
+        options.set_case_sensitive(rule.case_sensitive);
+        cr.re = std::make_unique<RE2>(rule.pattern, options);
+        const int v = static_cast<int>(rule.view);
+        // The set needs the case flag inside the pattern, since its options are shared.
+        const std::string for_set = (rule.case_sensitive ? "" : "(?i)") + rule.pattern;
+        set_of_view[v]->Add(for_set, nullptr);
+        patterns_of_view[v].push_back(i);
+        needs_folded |= rule.view != View::kRaw || !rule.keywords.empty();
+        needs_words |= rule.view == View::kWords;
+        for (const std::string& k : rule.keywords) cr.keywords.push_back(internal::FoldedForm(k));
+        for (const std::string& a : rule.allow) cr.allow.push_back(internal::FoldedForm(a));
+        for (const Validator& validator : rule.validators) {
+          std::vector<std::string> words;
+          for (const std::string& w : validator.words) words.push_back(internal::WordsForm(w));
+          cr.context_words.push_back(std::move(words));
+        }
+        break;
+      }
+      case RuleKind::kTerms:
+        needs_folded = needs_words = true;
+        for (size_t t = 0; t < rule.terms.size(); ++t) {
+          terms.AddTerm(internal::WordsForm(rule.terms[t].phrase), i, static_cast<int>(t));
+        }
+        if (rule.hashed) {
+          terms.AddHashed(rule.hashed->salt, rule.hashed->sha256_hex, rule.hashed->max_words, i);
+        }
+        for (const std::string& s : rule.unless_followed_by) {
+          cr.unless_followed_by.push_back(internal::WordsForm(s));
+        }
+        for (const std::string& s : rule.unless_preceded_by) {
+          cr.unless_preceded_by.push_back(internal::WordsForm(s));
+        }
+        break;
+      case RuleKind::kMeasure:
+        measures.push_back(i);
+        break;
+    }
+  }
+  for (int v = 0; v < kViewCount; ++v) {
+    // Compile can only fail on memory limits; the rules then still run one by one.
+    if (patterns_of_view[v].empty() || !set_of_view[v]->Compile()) set_of_view[v].reset();
+  }
+}
+
+std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
+                                       std::optional<size_t> only_rule) const {
+  std::vector<bool> enabled(rules.size(), false);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    enabled[i] = (!only_rule || *only_rule == i) && InWindow(rules[i]->active, options.today);
+  }
+
+  std::optional<TextView> folded, words;
+  if (needs_folded) folded = internal::FoldedView(text);
+  if (needs_words) words = internal::WordsView(*folded);
+  static const std::string kEmpty;
+  const std::string& folded_text = folded ? folded->text : kEmpty;
+
+  std::vector<Hit> hits;
+  FindPatterns(View::kRaw, nullptr, text, enabled, folded_text, &hits);
+  if (folded) FindPatterns(View::kFolded, &*folded, text, enabled, folded_text, &hits);
+  if (words) {
+    FindPatterns(View::kWords, &*words, text, enabled, folded_text, &hits);
+    FindTerms(text, *words, enabled, &hits);
+  }
+  FindMeasures(text, enabled, &hits);
+  if (hits.empty()) return {};
+
+  // Within a category, keep the most serious finding of any overlapping group: order by severity,
+  // then length, then rule order, and accept each hit that overlaps nothing accepted so far.
+  auto severity_of = [&](const Hit& h) {
+    const Rule& rule = *rules[h.rule];
+    return h.term >= 0 && rule.terms[static_cast<size_t>(h.term)].severity
+               ? *rule.terms[static_cast<size_t>(h.term)].severity
+               : rule.severity;
+  };
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    const Severity sa = severity_of(a), sb = severity_of(b);
+    if (sa != sb) return sa > sb;
+    const size_t la = a.span.end - a.span.begin, lb = b.span.end - b.span.begin;
+    if (la != lb) return la > lb;
+    if (a.rule != b.rule) return a.rule < b.rule;
+    return a.span.begin < b.span.begin;
+  });
+  std::map<size_t, size_t> accepted[std::size(kAllCategories)];  // begin -> end, per category
+  const internal::Utf16Map utf16(text);
+  std::vector<Finding> findings;
+  for (const Hit& hit : hits) {
+    const Rule& rule = *rules[hit.rule];
+    auto& taken = accepted[static_cast<size_t>(rule.category)];
+    auto next = taken.lower_bound(hit.span.begin);
+    if (next != taken.end() && next->first < hit.span.end) continue;
+    if (next != taken.begin() && std::prev(next)->second > hit.span.begin) continue;
+    taken.emplace(hit.span.begin, hit.span.end);
+
+    const std::string_view matched = text.substr(hit.span.begin, hit.span.end - hit.span.begin);
+    Finding finding;
+    finding.rule = rule.id;
+    finding.category = rule.category;
+    finding.severity = severity_of(hit);
+    finding.start = utf16.At(hit.span.begin);
+    finding.end = utf16.At(hit.span.end);
+    finding.message = ReplaceMatch(rule.message, matched);
+    const Term* term = hit.term >= 0 ? &rule.terms[static_cast<size_t>(hit.term)] : nullptr;
+    const std::string& suggestion =
+        term && term->suggestion ? *term->suggestion : rule.suggestion;
+    finding.suggestion = ReplaceMatch(suggestion, matched);
+    finding.policy_url = rule.policy_url;
+    findings.push_back(std::move(finding));
+  }
+  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.start != b.start) return a.start < b.start;
+    if (a.end != b.end) return a.end > b.end;
+    return a.severity > b.severity;
+  });
+  return findings;
+}
+
+void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view text,
+                                const std::vector<bool>& enabled, const std::string& folded,
+                                std::vector<Hit>* hits) const {
+  const auto v = static_cast<size_t>(view);
+  if (patterns_of_view[v].empty()) return;
+  const std::string_view subject = tv ? std::string_view(tv->text) : text;
+
+  std::vector<int> candidates;
+  if (set_of_view[v]) {
+    if (!set_of_view[v]->Match(subject, &candidates)) return;
+  } else {
+    for (size_t k = 0; k < patterns_of_view[v].size(); ++k) candidates.push_back(static_cast<int>(k));
+  }
+  for (int k : candidates) {
+    const size_t index = patterns_of_view[v][static_cast<size_t>(k)];
+    if (!enabled[index]) continue;
+    const CompiledRule& cr = compiled[index];
+    if (!cr.keywords.empty() &&
+        std::none_of(cr.keywords.begin(), cr.keywords.end(),
+                     [&](const std::string& keyword) { return folded.find(keyword) != std::string::npos; })) {
+      continue;
+    }
+    const int groups = cr.re->NumberOfCapturingGroups() + 1;
+    std::vector<re2::StringPiece> match(static_cast<size_t>(groups));
+    size_t pos = 0;
+    while (pos <= subject.size() &&
+           cr.re->Match(subject, pos, subject.size(), RE2::UNANCHORED, match.data(), groups)) {
+      const re2::StringPiece whole = match[0];
+      const re2::StringPiece reported = match[static_cast<size_t>(cr.rule->group)];
+      const size_t whole_begin = static_cast<size_t>(whole.data() - subject.data());
+      pos = whole_begin + std::max<size_t>(whole.size(), 1);
+      // Keep scanning on code point boundaries.
+      while (pos < subject.size() && (static_cast<unsigned char>(subject[pos]) & 0xC0) == 0x80) {
+        ++pos;
+      }
+      if (reported.data() == nullptr || reported.empty()) continue;
+      const size_t begin = static_cast<size_t>(reported.data() - subject.data());
+      const size_t end = begin + reported.size();
+      if (cr.rule->whole_word && (internal::IsWordCharBefore(subject, begin) ||
+                                  internal::IsWordCharAt(subject, end))) {
+        continue;
+      }
+      const ByteSpan original = tv ? internal::ToOriginal(*tv, text, begin, end) : ByteSpan{begin, end};
+      if (!AcceptsSpan(cr, text, original, std::string_view(reported.data(), reported.size()))) {
+        continue;
+      }
+      hits->push_back({index, original, -1});
+    }
+  }
+}
+
+bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
+                               std::string_view matched) const {
+  if (!cr.allow.empty()) {
+    const std::string folded = internal::FoldedForm(matched);
+    if (std::find(cr.allow.begin(), cr.allow.end(), folded) != cr.allow.end()) return false;
+  }
+  const std::vector<Validator>& validators = cr.rule->validators;
+  for (size_t i = 0; i < validators.size(); ++i) {
+    const Validator& validator = validators[i];
+    switch (validator.kind) {
+      case Validator::Kind::kLuhn:
+        if (!internal::PassesLuhn(matched)) return false;
+        break;
+      case Validator::Kind::kIban:
+        if (!internal::IsValidIban(matched)) return false;
+        break;
+      case Validator::Kind::kEntropy:
+        if (internal::ShannonEntropy(matched) < validator.min_bits) return false;
+        break;
+      case Validator::Kind::kContext: {
+        const std::string around =
+            internal::WordsForm(Surroundings(text, original, validator.window));
+        const bool near = std::any_of(
+            cr.context_words[i].begin(), cr.context_words[i].end(),
+            [&](const std::string& word) { return !word.empty() && ContainsWords(around, word); });
+        if (near != validator.require) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+void Engine::Impl::FindTerms(std::string_view text, const TextView& words,
+                             const std::vector<bool>& enabled, std::vector<Hit>* hits) const {
+  if (terms.empty()) return;
+  const std::vector<internal::WordSpan> spans = internal::SplitWords(words.text);
+  std::vector<internal::TermHit> found;
+  terms.Find(words.text, spans, &found);
+  const std::string_view view = words.text;
+  for (const internal::TermHit& hit : found) {
+    if (!enabled[hit.rule]) continue;
+    const CompiledRule& cr = compiled[hit.rule];
+    const size_t begin = spans[hit.first_word].begin;
+    const size_t end = spans[hit.last_word].end;
+    const std::string_view after = view.substr(std::min(end + 1, view.size()));
+    const std::string_view before = view.substr(0, begin > 0 ? begin - 1 : 0);
+    const bool cancelled =
+        std::any_of(cr.unless_followed_by.begin(), cr.unless_followed_by.end(),
+                    [&](const std::string& s) {
+                      return after.starts_with(s) && (after.size() == s.size() || after[s.size()] == ' ');
+                    }) ||
+        std::any_of(cr.unless_preceded_by.begin(), cr.unless_preceded_by.end(),
+                    [&](const std::string& s) {
+                      return before.ends_with(s) &&
+                             (before.size() == s.size() || before[before.size() - s.size() - 1] == ' ');
+                    });
+    if (cancelled) continue;
+    hits->push_back({hit.rule, internal::ToOriginal(words, text, begin, end), hit.term});
+  }
+}
+
+void Engine::Impl::FindMeasures(std::string_view text, const std::vector<bool>& enabled,
+                                std::vector<Hit>* hits) const {
+  for (size_t index : measures) {
+    if (!enabled[index]) continue;
+    const Rule& rule = *rules[index];
+    if (rule.measure == MeasureKind::kPunctuation) {
+      for (size_t i = 0; i < text.size();) {
+        if (text[i] != '!' && text[i] != '?') {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        while (j < text.size() && (text[j] == '!' || text[j] == '?')) ++j;
+        if (static_cast<int>(j - i) >= rule.min_run) hits->push_back({index, {i, j}, -1});
+        i = j;
+      }
+      continue;
+    }
+    // Shouting: the share of capitals among letters, reported over the letters' extent.
+    int letters = 0, capitals = 0;
+    size_t first = text.size(), last_end = 0;
+    for (size_t pos = 0; pos < text.size();) {
+      const size_t start = pos;
+      const char32_t c = internal::DecodeUtf8(text, &pos);
+      const bool letter = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(static_cast<UChar32>(c));
+      if (!letter) continue;
+      ++letters;
+      if (c < 0x80 ? (c >= 'A' && c <= 'Z') : u_isupper(static_cast<UChar32>(c))) ++capitals;
+      first = std::min(first, start);
+      last_end = pos;
+    }
+    if (letters >= rule.min_letters &&
+        capitals >= rule.min_ratio * static_cast<double>(letters)) {
+      hits->push_back({index, {first, last_end}, -1});
+    }
+  }
+}
+
+std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string& today) {
+  std::vector<ExampleFailure> failures;
+  const auto& rules = engine.rules();
+  for (size_t i = 0; i < rules.size(); ++i) {
+    const Rule& rule = *rules[i];
+    CheckOptions options{today};
+    if (options.today.empty() && rule.active) {
+      options.today = rule.active->from.empty() ? "1970-01-01" : rule.active->from;
+    }
+    auto flags = [&](const std::string& example) {
+      return !engine.impl_->Run(example, options, i).empty();
+    };
+    for (const std::string& example : rule.examples.flag) {
+      if (!flags(example)) failures.push_back({rule.id, true, example});
+    }
+    for (const std::string& example : rule.examples.pass) {
+      if (flags(example)) failures.push_back({rule.id, false, example});
+    }
+  }
+  return failures;
+}
+
+}  // namespace guardpost
