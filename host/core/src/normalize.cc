@@ -257,12 +257,21 @@ struct Unit {
   char32_t cp;
 };
 
+Kind AsciiKind(unsigned char byte) {
+  if ((byte | 0x20) >= 'a' && (byte | 0x20) <= 'z') return Kind::kLetter;
+  if (byte >= '0' && byte <= '9') return Kind::kDigit;
+  return Kind::kOther;
+}
+
+constexpr char kJoined = '\1';  // Unit::replacement of a separator removed between letters
+
+std::vector<Unit>& UnitScratch() {
+  thread_local std::vector<Unit> units;
+  return units;
+}
+
 Kind KindOf(char32_t cp) {
-  if (cp < 0x80) {
-    if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return Kind::kLetter;
-    if (cp >= '0' && cp <= '9') return Kind::kDigit;
-    return Kind::kOther;
-  }
+  if (cp < 0x80) return AsciiKind(static_cast<unsigned char>(cp));
   const uint32_t mask = U_GET_GC_MASK(static_cast<UChar32>(cp));
   // Marks do not survive folding; should one reach here it belongs to its letter.
   if (mask & (kGcLetter | kGcMark)) return Kind::kLetter;
@@ -294,7 +303,7 @@ bool IsSpellingSeparator(char32_t cp) {
 }
 
 // Undoes leetspeak in the token units[begin, end) (letters, digits, '@' and '$').
-void ResolveToken(std::vector<Unit>& units, size_t begin, size_t end) {
+void ResolveToken(Unit* units, size_t begin, size_t end) {
   bool has_letter = false;
   for (size_t i = begin; i < end; ++i) has_letter |= units[i].kind == Kind::kLetter;
   for (size_t i = begin; i < end; ++i) {
@@ -349,6 +358,22 @@ Utf16Map::Utf16Map(std::string_view utf8) : utf16_at_byte_(utf8.size() + 1) {
 
 TextView FoldedView(std::string_view original) {
   TextView view;
+  const size_t n = original.size();
+  // Fast path for all-ASCII text: lowercase it; nothing else changes and nothing is dropped.
+  size_t ascii_prefix = 0;
+  while (ascii_prefix < n && static_cast<unsigned char>(original[ascii_prefix]) < 0x80) {
+    ++ascii_prefix;
+  }
+  if (ascii_prefix == n) {
+    view.text.resize(n);
+    view.origin.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      view.text[i] = static_cast<char>(kLowerAscii[static_cast<unsigned char>(original[i])]);
+      view.origin[i] = static_cast<uint32_t>(i);
+    }
+    return view;
+  }
+
   view.text.reserve(original.size() + 8);
   view.origin.reserve(original.size() + 8);
   FoldCache* cache = nullptr;  // touched only for non-ASCII text
@@ -370,7 +395,6 @@ TextView FoldedView(std::string_view original) {
     in_word = word_has_ascii_letter = word_has_confusable = false;
   };
 
-  const size_t n = original.size();
   size_t pos = 0;
   while (pos < n) {
     const auto byte = static_cast<unsigned char>(original[pos]);
@@ -408,24 +432,38 @@ TextView FoldedView(std::string_view original) {
 }
 
 TextView WordsView(const TextView& folded) {
-  thread_local std::vector<Unit> units;
-  units.clear();
-  units.reserve(folded.text.size());
   const std::string_view text = folded.text;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t start = pos;
-    const char32_t cp = DecodeUtf8(text, &pos);
-    const Kind kind = KindOf(cp);
-    units.push_back(Unit{static_cast<uint32_t>(start), static_cast<uint8_t>(pos - start), kind,
-                         Kind::kOther, 0, cp});
+  const size_t size = text.size();
+  std::vector<Unit>& scratch = UnitScratch();
+  if (scratch.size() < size) scratch.resize(size);
+  Unit* const units = scratch.data();
+
+  size_t count = 0;
+  for (size_t pos = 0; pos < size;) {
+    Unit& unit = units[count++];
+    unit.pos = static_cast<uint32_t>(pos);
+    unit.out = Kind::kOther;
+    unit.replacement = 0;
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    if (byte < 0x80) {
+      unit.cp = byte;
+      unit.length = 1;
+      unit.kind = AsciiKind(byte);
+      ++pos;
+    } else {
+      size_t next = pos;
+      unit.cp = DecodeUtf8(text, &next);
+      unit.length = static_cast<uint8_t>(next - pos);
+      unit.kind = KindOf(unit.cp);
+      pos = next;
+    }
   }
 
   // Tokens: maximal runs of letters, digits, '@' and '$'.
-  const size_t count = units.size();
+  auto in_token = [units](size_t k) {
+    return units[k].kind != Kind::kOther || units[k].cp == '@' || units[k].cp == '$';
+  };
   for (size_t i = 0; i < count;) {
-    auto in_token = [&](size_t k) {
-      return units[k].kind != Kind::kOther || units[k].cp == '@' || units[k].cp == '$';
-    };
     if (!in_token(i)) {
       ++i;
       continue;
@@ -437,8 +475,8 @@ TextView WordsView(const TextView& folded) {
   }
 
   // Spelled-out letters: a gap of one separator between two single letters is marked joined
-  // (replacement '\1') when the run has three letters or more.
-  auto single_letter = [&](size_t k) {
+  // (replacement kJoined) when the run has three letters or more.
+  auto single_letter = [units, count](size_t k) {
     return units[k].out == Kind::kLetter && (k == 0 || units[k - 1].out == Kind::kOther) &&
            (k + 1 == count || units[k + 1].out == Kind::kOther);
   };
@@ -448,42 +486,52 @@ TextView WordsView(const TextView& folded) {
       continue;
     }
     size_t last = i;  // last single letter of the run
-    while (last + 2 < count && IsSpellingSeparator(units[last + 1].cp) &&
-           units[last + 1].out == Kind::kOther && single_letter(last + 2)) {
+    while (last + 2 < count && units[last + 1].out == Kind::kOther &&
+           IsSpellingSeparator(units[last + 1].cp) && single_letter(last + 2)) {
       last += 2;
     }
     if ((last - i) / 2 + 1 >= 3) {
-      for (size_t k = i + 1; k < last; k += 2) units[k].replacement = '\1';
+      for (size_t k = i + 1; k < last; k += 2) units[k].replacement = kJoined;
     }
     i = last + 1;
   }
 
+  // The output is never longer than the folded text: a replacement takes one byte for one, a
+  // space stands for at least one byte.
   TextView words;
-  words.text.reserve(text.size());
-  words.origin.reserve(text.size());
+  words.text.resize(size);
+  words.origin.resize(size);
+  char* const out = words.text.data();
+  uint32_t* const out_origin = words.origin.data();
+  const uint32_t* const in_origin = folded.origin.data();
+  size_t n = 0;
   bool gap = false;  // a run of other characters is pending
   uint32_t gap_origin = 0;
-  for (const Unit& unit : units) {
+  for (size_t i = 0; i < count; ++i) {
+    const Unit& unit = units[i];
     if (unit.out == Kind::kOther) {
-      if (unit.replacement == '\1') continue;  // joined
-      if (!gap) gap_origin = folded.origin[unit.pos];
+      if (unit.replacement == kJoined) continue;
+      if (!gap) gap_origin = in_origin[unit.pos];
       gap = true;
       continue;
     }
-    if (gap && !words.text.empty()) {
-      words.text.push_back(' ');
-      words.origin.push_back(gap_origin);
+    if (gap && n > 0) {
+      out[n] = ' ';
+      out_origin[n++] = gap_origin;
     }
     gap = false;
-    const uint32_t origin = folded.origin[unit.pos];
     if (unit.replacement != 0) {
-      words.text.push_back(unit.replacement);
-      words.origin.push_back(origin);
+      out[n] = unit.replacement;
+      out_origin[n++] = in_origin[unit.pos];
     } else {
-      words.text.append(text.substr(unit.pos, unit.length));
-      for (size_t k = 0; k < unit.length; ++k) words.origin.push_back(folded.origin[unit.pos + k]);
+      for (size_t k = unit.pos; k < unit.pos + unit.length; ++k) {
+        out[n] = text[k];
+        out_origin[n++] = in_origin[k];
+      }
     }
   }
+  words.text.resize(n);
+  words.origin.resize(n);
   return words;
 }
 
