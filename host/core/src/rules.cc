@@ -246,7 +246,7 @@ class PackReader {
            const std::string& field, bool required, const std::string_view (&names)[N]) {
     const auto it = object.find(field);
     if (it == object.end()) {
-      if (required) Error(path, rule_id, field, "required field is missing; expected " + OneOf(names));
+      if (required) Error(path, rule_id, field, "required field is missing; expected one of " + OneOf(names));
       return -1;
     }
     const int index = it->is_string() ? IndexOf(names, it->get<std::string>()) : -1;

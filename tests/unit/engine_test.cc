@@ -1,0 +1,218 @@
+#define BOOST_TEST_MODULE engine
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "guardpost/engine.h"
+
+using namespace guardpost;
+namespace bdata = boost::unit_test::data;
+
+namespace {
+
+// A pack of the given rules (JSON objects without "examples", which are added empty).
+Pack MakePack(const std::string& name, const std::vector<std::string>& rules) {
+  std::string json = R"({"pack": ")" + name + R"(", "rules": [)";
+  for (size_t i = 0; i < rules.size(); ++i) {
+    json += (i ? "," : "") + rules[i].substr(0, rules[i].rfind('}')) +
+            R"(, "examples": {"flag": [], "pass": []}})";
+  }
+  json += "]}";
+  Pack pack;
+  std::vector<LoadError> errors;
+  const bool ok = ParsePack(name, json, &pack, &errors);
+  for (const auto& e : errors) BOOST_TEST_MESSAGE(e.ToString());
+  BOOST_REQUIRE(ok);
+  return pack;
+}
+
+Engine MakeEngine(const std::vector<std::string>& rules) {
+  return Engine({MakePack("test", rules)});
+}
+
+// "rule@start-end" for each finding, so that a test states the whole answer at once.
+std::string Spans(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings) {
+    out += (out.empty() ? "" : " ") + f.rule + "@" + std::to_string(f.start) + "-" +
+           std::to_string(f.end);
+  }
+  return out;
+}
+
+const std::string kSwear = R"({"id": "swear", "kind": "terms", "category": "profanity",
+  "severity": "warn", "message": "\"{match}\" is strong", "terms": ["shit", "holy shit"]})";
+
+}  // namespace
+
+// The same word after text whose UTF-16 length differs from its UTF-8 and code point lengths.
+// Expected offsets are what JavaScript's String.prototype.indexOf returns.
+BOOST_DATA_TEST_CASE(term_offsets_are_utf16_after_any_script,
+                     bdata::make({"shit", "😀 shit", "👍🏽👩‍💻 shit", "e\u0301te\u0301 shit",
+                                  "漢字かな shit", "שלום עולם shit", "مرحبا shit", "𝕏 shit"}) ^
+                         bdata::make({0, 3, 10, 6, 5, 10, 6, 3}),
+                     text, start) {
+  const Engine engine = MakeEngine({kSwear});
+  const auto findings = engine.Check(text);
+  BOOST_REQUIRE(findings.size() == 1u);
+  BOOST_TEST(findings[0].start == static_cast<size_t>(start));
+  BOOST_TEST(findings[0].end == static_cast<size_t>(start) + 4);
+}
+
+BOOST_AUTO_TEST_CASE(terms_resist_obfuscation_and_respect_words) {
+  const Engine engine = MakeEngine({kSwear});
+  BOOST_TEST(Spans(engine.Check("Sh1t.")) == "swear@0-4");
+  BOOST_TEST(Spans(engine.Check("s h i t")) == "swear@0-7");
+  BOOST_TEST(Spans(engine.Check("s.h.i.t!")) == "swear@0-7");
+  BOOST_TEST(Spans(engine.Check("ＳＨＩＴ")) == "swear@0-4");
+  BOOST_TEST(Spans(engine.Check("\u0455hit")) == "swear@0-4");    // Cyrillic dze
+  BOOST_TEST(Spans(engine.Check("sh\u200bit")) == "swear@0-5");   // zero-width space
+  BOOST_TEST(Spans(engine.Check("shit\u0301 ok")) == "swear@0-5");  // trailing combining mark
+  BOOST_TEST(Spans(engine.Check("shitake mushrooms")) == "");
+  BOOST_TEST(Spans(engine.Check("Scunthorpe")) == "");
+  // The longer phrase wins over the word inside it (same category overlap).
+  BOOST_TEST(Spans(engine.Check("Holy  shit!")) == "swear@0-10");
+}
+
+BOOST_AUTO_TEST_CASE(term_severity_suggestion_and_message_quote) {
+  const Engine engine = MakeEngine({R"({"id": "t", "kind": "terms", "category": "discrimination",
+    "severity": "warn", "message": "\"{match}\" hurts", "suggestion": "rephrase",
+    "terms": ["lame", {"term": "crazy", "severity": "info", "suggestion": "wild"}]})"});
+  const auto findings = engine.Check("CRAZY and Lame");
+  BOOST_REQUIRE(findings.size() == 2u);
+  BOOST_TEST(findings[0].message == "\"CRAZY\" hurts");
+  BOOST_TEST((findings[0].severity == Severity::kInfo));
+  BOOST_TEST(findings[0].suggestion == "wild");
+  BOOST_TEST((findings[1].severity == Severity::kWarn));
+  BOOST_TEST(findings[1].suggestion == "rephrase");
+}
+
+BOOST_AUTO_TEST_CASE(unless_followed_or_preceded_cancels_a_term) {
+  const Engine engine = MakeEngine({R"({"id": "c", "kind": "terms", "category": "confidential",
+    "severity": "warn", "message": "m", "terms": ["confidential"],
+    "unless_followed_by": ["computing"], "unless_preceded_by": ["not"]})"});
+  BOOST_TEST(Spans(engine.Check("Confidential: do not share")) == "c@0-12");
+  BOOST_TEST(Spans(engine.Check("Confidential Computing is neat")) == "");
+  BOOST_TEST(Spans(engine.Check("this is not confidential")) == "");
+}
+
+BOOST_AUTO_TEST_CASE(hashed_terms_match_without_the_phrase_in_the_pack) {
+  const HashedTerm hashed = HashTerm("salt", "Orca-7");
+  BOOST_TEST(hashed.words == 2);
+  const Engine engine = MakeEngine({R"({"id": "h", "kind": "terms", "category": "confidential",
+    "severity": "block", "message": "code name", "hashed": {"salt": "salt", "max_words": 2,
+    "sha256": [")" + hashed.sha256_hex + R"("]}})"});
+  BOOST_TEST(Spans(engine.Check("Orca-7 ships soon")) == "h@0-6");
+  BOOST_TEST(Spans(engine.Check("we saw orca 7 times")) == "h@7-13");
+  BOOST_TEST(Spans(engine.Check("the orca swam")) == "");
+}
+
+BOOST_AUTO_TEST_CASE(pattern_group_allowlist_and_validators) {
+  const Engine engine = MakeEngine({
+      R"({"id": "key", "kind": "pattern", "category": "secret", "severity": "block",
+        "message": "key", "pattern": "key=(\\w+)\\b", "group": 1, "case_sensitive": true,
+        "allow": ["xxxxxxxx"], "validators": [{"type": "entropy", "min_bits": 2.5}]})",
+      R"({"id": "card", "kind": "pattern", "category": "pii", "severity": "block",
+        "message": "card", "pattern": "\\d[\\d ]{11,22}\\d", "validators": [{"type": "luhn"}]})",
+      R"({"id": "pw", "kind": "pattern", "category": "secret", "severity": "block",
+        "message": "pw", "pattern": "\\b\\w{6,}\\b", "view": "words", "case_sensitive": true,
+        "validators": [{"type": "context", "words": ["password"], "window": 12},
+                       {"type": "context", "words": ["example"], "require": false}]})"});
+  BOOST_TEST(Spans(engine.Check("key=Zq8xT2mLp0")) == "key@4-14");
+  BOOST_TEST(Spans(engine.Check("key=XXXXXXXX")) == "");    // allowlisted, any case
+  BOOST_TEST(Spans(engine.Check("KEY=Zq8xT2mLp0")) == "");  // case-sensitive
+  BOOST_TEST(Spans(engine.Check("key=aaaaaaaa")) == "");    // too little entropy
+  BOOST_TEST(Spans(engine.Check("pay 4111 1111 1111 1111 now")) == "card@4-23");
+  BOOST_TEST(Spans(engine.Check("pay 4111 1111 1111 1112 now")) == "");
+  BOOST_TEST(Spans(engine.Check("password: hunter22")) == "pw@0-8 pw@10-18");
+  BOOST_TEST(Spans(engine.Check("password: hunter22 (example)")) == "");
+}
+
+BOOST_AUTO_TEST_CASE(whole_word_is_unicode_aware) {
+  const Engine engine = MakeEngine({R"({"id": "nw", "kind": "pattern", "category": "confidential",
+    "severity": "warn", "message": "m", "pattern": "nw", "whole_word": true, "view": "folded"})"});
+  BOOST_TEST(Spans(engine.Check("NW rocks")) == "nw@0-2");
+  BOOST_TEST(Spans(engine.Check("énw")) == "");  // RE2's \b would see a boundary after é
+  BOOST_TEST(Spans(engine.Check("nwé")) == "");
+  BOOST_TEST(Spans(engine.Check("(nw)")) == "nw@1-3");
+}
+
+BOOST_AUTO_TEST_CASE(keywords_gate_a_pattern) {
+  const Engine engine = MakeEngine({R"({"id": "k", "kind": "pattern", "category": "pii",
+    "severity": "warn", "message": "m", "pattern": "\\d{3}-\\d{2}-\\d{4}", "keywords": ["ssn"]})"});
+  BOOST_TEST(Spans(engine.Check("my SSN: 123-45-6789")) == "k@8-19");
+  BOOST_TEST(Spans(engine.Check("order 123-45-6789")) == "");
+}
+
+BOOST_AUTO_TEST_CASE(measures_shouting_and_punctuation) {
+  const Engine engine = MakeEngine({
+      R"({"id": "shout", "kind": "measure", "category": "tone", "severity": "info",
+        "message": "m", "measure": "shouting", "min_letters": 10, "min_ratio": 0.8})",
+      R"({"id": "bang", "kind": "measure", "category": "tone", "severity": "info",
+        "message": "m", "measure": "punctuation", "min_run": 3})"});
+  BOOST_TEST(Spans(engine.Check("WHY IS THIS BROKEN AGAIN")) == "shout@0-24");
+  BOOST_TEST(Spans(engine.Check("Short OK")) == "");
+  BOOST_TEST(Spans(engine.Check("ПОЧЕМУ ЭТО СЛОМАНО")) == "shout@0-18");
+  // Both are tone: the shout covers the run of "?!?", so only the shout stays.
+  BOOST_TEST(Spans(engine.Check("WHY IS THIS BROKEN?!?")) == "shout@0-18 bang@18-21");
+  BOOST_TEST(Spans(engine.Check("done?! ok!!!!")) == "bang@9-13");
+}
+
+BOOST_AUTO_TEST_CASE(active_window_uses_the_given_date) {
+  const Engine engine = MakeEngine({R"({"id": "q", "kind": "terms", "category": "confidential",
+    "severity": "warn", "message": "m", "terms": ["revenue"],
+    "active": {"from": "2025-10-01", "until": "2025-10-23"}})"});
+  BOOST_TEST(Spans(engine.Check("revenue", {"2025-10-10"})) == "q@0-7");
+  BOOST_TEST(Spans(engine.Check("revenue", {"2025-10-23"})) == "");
+  BOOST_TEST(Spans(engine.Check("revenue", {"2025-09-30"})) == "");
+  BOOST_TEST(Spans(engine.Check("revenue", {})) == "");
+}
+
+BOOST_AUTO_TEST_CASE(later_pack_replaces_rule_with_same_id) {
+  const std::string base = R"({"id": "r", "kind": "terms", "category": "tone", "severity": "info",
+    "message": "base", "terms": ["alpha"]})";
+  const std::string override = R"({"id": "r", "kind": "terms", "category": "tone",
+    "severity": "block", "message": "org", "terms": ["beta"]})";
+  const Engine engine({MakePack("builtin", {base, kSwear}), MakePack("org", {override})});
+  BOOST_TEST(engine.rule_count() == 2u);
+  BOOST_TEST(engine.packs()[0].rules == 1u);
+  BOOST_TEST(engine.packs()[1].rules == 1u);
+  BOOST_TEST(Spans(engine.Check("alpha beta")) == "r@6-10");
+  BOOST_TEST(engine.Check("beta")[0].message == "org");
+}
+
+BOOST_AUTO_TEST_CASE(overlaps_across_categories_are_kept_and_sorted) {
+  const Engine engine = MakeEngine(
+      {kSwear, R"({"id": "d", "kind": "terms", "category": "insult", "severity": "block",
+                  "message": "m", "terms": ["holy shit"]})"});
+  // Different categories on the same words both stay; the more serious comes first.
+  const auto findings = engine.Check("holy shit");
+  BOOST_TEST(Spans(findings) == "d@0-9 swear@0-9");
+}
+
+BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
+  Pack pack;
+  std::vector<LoadError> errors;
+  BOOST_REQUIRE(ParsePack("p", R"({"pack": "p", "rules": [
+    {"id": "a", "kind": "terms", "category": "tone", "severity": "warn", "message": "m",
+     "terms": ["alpha"], "examples": {"flag": ["alpha!", "beta"], "pass": ["gamma", "alpha"]}},
+    {"id": "b", "kind": "terms", "category": "tone", "severity": "warn", "message": "m",
+     "terms": ["beta"], "active": {"from": "2030-01-01"},
+     "examples": {"flag": ["beta"], "pass": ["alpha"]}}]})", &pack, &errors));
+  const Engine engine({pack});
+  const auto failures = TestExamples(engine, "");
+  BOOST_REQUIRE(failures.size() == 2u);
+  BOOST_TEST(failures[0].rule == "a");
+  BOOST_TEST(failures[0].expected_flag);
+  BOOST_TEST(failures[0].example == "beta");
+  BOOST_TEST(!failures[1].expected_flag);
+  BOOST_TEST(failures[1].example == "alpha");
+}
+
+BOOST_AUTO_TEST_CASE(utf8_validation_and_utf16_length) {
+  BOOST_TEST(IsValidUtf8("plain é 😀"));
+  BOOST_TEST(!IsValidUtf8("\xC3"));                  // truncated
+  BOOST_TEST(!IsValidUtf8("\xC0\xAF"));              // overlong
+  BOOST_TEST(!IsValidUtf8("\xED\xA0\x80"));          // surrogate
+  BOOST_TEST(!IsValidUtf8("\xF4\x90\x80\x80"));      // above U+10FFFF
+  BOOST_TEST(Utf16Length("a😀é") == 4u);
+}

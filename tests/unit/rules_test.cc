@@ -1,0 +1,101 @@
+#define BOOST_TEST_MODULE rules
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "guardpost/rules.h"
+
+using namespace guardpost;
+
+namespace {
+
+// Parses `json` as "test.json" and returns every error, one per line.
+std::string ErrorsOf(const std::string& json) {
+  Pack pack;
+  std::vector<LoadError> errors;
+  const bool ok = ParsePack("test.json", json, &pack, &errors);
+  BOOST_TEST(ok == errors.empty());
+  std::string text;
+  for (const LoadError& error : errors) text += error.ToString() + "\n";
+  return text;
+}
+
+constexpr char kGoodRule[] = R"({"id": "t.one", "kind": "terms", "category": "tone",
+  "severity": "warn", "message": "m", "terms": ["x"], "examples": {"flag": ["x"], "pass": []}})";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(good_pack_loads_with_defaults) {
+  Pack pack;
+  std::vector<LoadError> errors;
+  const std::string json = std::string(R"({"pack": "p", "policy_url": "https://p", "rules": [)") +
+                           kGoodRule + "]}";
+  BOOST_TEST(ParsePack("p.json", json, &pack, &errors));
+  BOOST_TEST(errors.empty());
+  BOOST_TEST(pack.name == "p");
+  BOOST_TEST(pack.source == "p.json");
+  BOOST_REQUIRE(pack.rules.size() == 1u);
+  BOOST_TEST(pack.rules[0].policy_url == "https://p");  // inherited from the pack
+  BOOST_TEST(pack.rules[0].terms[0].phrase == "x");
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_gives_line_and_column) {
+  BOOST_TEST(ErrorsOf("{\n  \"pack\": \"p\",\n  \"rules\": [,]\n}") ==
+             "test.json:3:13: not valid JSON (syntax error while parsing value - unexpected ',';"
+             " expected '[', '{', or a literal)\n");
+}
+
+BOOST_AUTO_TEST_CASE(bad_enum_names_rule_field_and_choices) {
+  const std::string json = R"({"pack": "p", "rules": [
+  {"id": "t.sev", "kind": "terms", "category": "tone", "severity": "high",
+   "message": "m", "terms": ["x"], "examples": {"flag": [], "pass": []}}]})";
+  BOOST_TEST(ErrorsOf(json) ==
+             "test.json:2:56: rule 't.sev': field 'severity': expected one of info, warn, or block;"
+             " got \"high\"\n");
+}
+
+BOOST_AUTO_TEST_CASE(bad_regex_and_group_are_reported) {
+  const std::string json = R"({"pack": "p", "rules": [
+  {"id": "t.re", "kind": "pattern", "category": "secret", "severity": "block", "message": "m",
+   "pattern": "(unclosed", "examples": {"flag": [], "pass": []}},
+  {"id": "t.group", "kind": "pattern", "category": "secret", "severity": "block", "message": "m",
+   "pattern": "(a)b", "group": 2, "examples": {"flag": [], "pass": []}}]})";
+  BOOST_TEST(ErrorsOf(json) ==
+             "test.json:3:4: rule 't.re': field 'pattern': not a valid RE2 expression: missing ): "
+             "(unclosed\n"
+             "test.json:5:23: rule 't.group': field 'group': the pattern has 1 capture group(s); "
+             "got group 2\n");
+}
+
+BOOST_AUTO_TEST_CASE(missing_fields_unknown_fields_and_duplicates) {
+  const std::string json = std::string(R"({"pack": "p", "rules": [)") + kGoodRule + "," + kGoodRule +
+                           R"(,
+  {"id": "t.two", "kind": "measure", "category": "tone", "severty": "info", "message": "m",
+   "measure": "shouting", "examples": {"flag": [], "pass": []}}]})";
+  BOOST_TEST(ErrorsOf(json) ==
+             "test.json:2:97: rule 't.one': field 'id': repeats the id of an earlier rule in this "
+             "pack\n"
+             "test.json:4:3: rule 't.two': field 'severity': required field is missing; expected "
+             "one of info, warn, or block\n"
+             "test.json:4:58: rule 't.two': field 'severty': unknown field for a measure rule\n");
+}
+
+BOOST_AUTO_TEST_CASE(field_types_dates_and_digests_are_checked) {
+  const std::string json = R"({"pack": "p", "rules": [
+  {"id": "t.h", "kind": "terms", "category": "confidential", "severity": "block", "message": 3,
+   "active": {"from": "2025-13-01"},
+   "hashed": {"salt": "s", "sha256": ["abc"]},
+   "examples": {"flag": [], "pass": []}}]})";
+  BOOST_TEST(ErrorsOf(json) ==
+             "test.json:2:83: rule 't.h': field 'message': expected a string; got a number\n"
+             "test.json:3:15: rule 't.h': field 'active.from': expected a date as YYYY-MM-DD; got "
+             "\"2025-13-01\"\n"
+             "test.json:4:39: rule 't.h': field 'hashed.sha256': item 0: expected 64 hexadecimal "
+             "digits\n");
+}
+
+BOOST_AUTO_TEST_CASE(pack_level_problems) {
+  BOOST_TEST(ErrorsOf("[]") ==
+             "test.json:1:1: expected an object with \"pack\" and \"rules\"; got a list\n");
+  BOOST_TEST(ErrorsOf(R"({"pack": "p", "rules": {}})") ==
+             "test.json:1:15: field 'rules': expected a list of rules; got an object\n");
+}
