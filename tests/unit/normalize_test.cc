@@ -83,14 +83,15 @@ const Case kFolded[] = {
     {"x\uFE0F", "x"},
     {"fuck\u0301", "fuck"},
     // Look-alikes from other scripts inside Latin words.
-    {"Cont\u043Eso", "contoso"},  // Cyrillic о
-    {"\u0421ontoso", "contoso"},  // Cyrillic С
-    {"\u0455hit", "shit"},        // Cyrillic ѕ
-    {"\u0440aypal", "paypal"},    // Cyrillic р
-    {"\u0391pple", "apple"},      // Greek Α
-    {"\u0397ello", "hello"},      // Greek Η: by the capital's skeleton, not η's
-    {"\u0406nvoice", "invoice"},  // Cyrillic І (skeleton "l", like I)
-    {"\u0455h1t", "sh1t"},        // digits belong to the word
+    {"Cont\u043Eso", "contoso"},        // Cyrillic о
+    {"\u0421ontoso", "contoso"},        // Cyrillic С
+    {"\u0455hit", "shit"},              // Cyrillic ѕ
+    {"\u0440aypal", "paypal"},          // Cyrillic р
+    {"\u0391pple", "apple"},            // Greek Α
+    {"\u0397ello", "hello"},            // Greek Η: by the capital's skeleton, not η's
+    {"\u0406nvoice", "invoice"},        // Cyrillic І (skeleton "l", like I)
+    {"\u0455h1t", "sh1t"},              // digits belong to the word
+    {"C\u200B\u043Entoso", "contoso"},  // a zero-width space does not split the word
     // Words without an ASCII letter are left in their script.
     {"привет", "привет"},
     {"Привет world", "привет world"},
@@ -160,6 +161,9 @@ const Case kWords[] = {
     {"f  u  c  k", "f u c k"},  // two spaces are not one separator
     {"f. u. c. k", "f u c k"},
     {"ab c d e", "ab cde"},
+    {"f.u-c k", "fuck"},             // separators may differ within a run
+    {"f\tu\tc\tk", "f u c k"},       // of the spaces, only U+0020
+    {"mp3 covid19", "mpe covidi9"},  // leetspeak applies in any token with a letter
     // Through the folded view.
     {"ＳＨＩＴ", "shit"},
     {"sh\u200Bit", "shit"},
