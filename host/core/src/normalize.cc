@@ -29,8 +29,7 @@ struct Folding {
 enum FoldingFlags : uint8_t {
   kFilled = 1 << 0,
   kOutWord = 1 << 1,         // every folded code point is a letter or a decimal digit
-  kOutNonWord = 1 << 2,      // no folded code point is a letter or a decimal digit
-  kOutAsciiLetter = 1 << 3,  // some folded code point is an ASCII letter
+  kOutAsciiLetter = 1 << 2,  // some folded code point is an ASCII letter
 };
 
 constexpr uint32_t kGcLetter = U_GC_L_MASK;
@@ -145,7 +144,6 @@ Folding ComputeFolding(UChar32 cp, std::string* pool) {
     if (U_FAILURE(status)) text = icu::UnicodeString(cp);
   }
 
-  bool any_word = false;
   bool any_non_word = false;
   UChar32 single = U_SENTINEL;
   int32_t count = 0;
@@ -153,18 +151,13 @@ Folding ComputeFolding(UChar32 cp, std::string* pool) {
     const UChar32 c = text.char32At(i);
     i += U16_LENGTH(c);
     AppendUtf8(static_cast<char32_t>(c), pool);
-    if (IsLetterOrDigit(static_cast<char32_t>(c))) {
-      any_word = true;
-    } else {
-      any_non_word = true;
-    }
+    any_non_word |= !IsLetterOrDigit(static_cast<char32_t>(c));
     if (IsAsciiLetter(static_cast<char32_t>(c))) folding.flags |= kOutAsciiLetter;
     single = c;
     ++count;
   }
   folding.length = static_cast<uint16_t>(pool->size() - folding.offset);
   if (!any_non_word) folding.flags |= kOutWord;  // also when dropped: it does not split a word
-  if (!any_word) folding.flags |= kOutNonWord;
   // Only a non-ASCII letter that folds to one non-ASCII letter can stand in for a Latin letter.
   if (count == 1 && single >= 0x80 && (U_GET_GC_MASK(single) & kGcLetter) != 0) {
     folding.confusable = icu.Confusable(cp);
@@ -234,14 +227,13 @@ void MapConfusables(std::string_view original, FoldCache& cache, size_t word_beg
   origin.resize(write);
 }
 
-constexpr unsigned char kLowerAscii[128] = {
-    0,   1,   2,   3,   4,   5,   6,   7,   8,   9,   10,  11,  12,  13,  14,  15,  16,  17,  18,
-    19,  20,  21,  22,  23,  24,  25,  26,  27,  28,  29,  30,  31,  32,  33,  34,  35,  36,  37,
-    38,  39,  40,  41,  42,  43,  44,  45,  46,  47,  48,  49,  50,  51,  52,  53,  54,  55,  56,
-    57,  58,  59,  60,  61,  62,  63,  64,  'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k',
-    'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z', 91,  92,  93,  94,
-    95,  96,  97,  98,  99,  100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113,
-    114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127};
+constexpr std::array<unsigned char, 128> kLowerAscii = [] {
+  std::array<unsigned char, 128> lower{};
+  for (int c = 0; c < 128; ++c) {
+    lower[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+  }
+  return lower;
+}();
 
 // ---------------------------------------------------------------------------------------------
 // The words view.
