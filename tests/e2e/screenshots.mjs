@@ -1,13 +1,14 @@
 // Screenshots of the warning UI for the README, from the real extension and host:
 //   GUARDPOST_BIN=/abs/path/to/guardpost node tests/e2e/screenshots.mjs
 // writes docs/screenshots/{warning-x,warning-linkedin,warning-mastodon,gate-dialog,host-missing-banner}.png
+// with the demo rules: the shipped packs in rules/ plus tests/e2e/rules-demo (a hashed code name).
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { site } from './lib/fixtures.mjs';
 import { makeProfile, launch, hostBinary, until, REPO } from './lib/browser.mjs';
 import { readOverlay } from './lib/overlay.mjs';
 import { openComposer } from './lib/harness.mjs';
-import { tour, showGate, enableHooks } from './lib/tour.mjs';
+import { tour, showGate, enableHooks, DEMO_RULES } from './lib/tour.mjs';
 
 const OUT = path.join(REPO, 'docs/screenshots');
 mkdirSync(OUT, { recursive: true });
@@ -15,10 +16,9 @@ const bin = hostBinary();
 const written = [];
 
 {
-  const b = await launch(makeProfile({ bin }), { viewport: { width: 1000, height: 620 } });
+  const b = await launch(makeProfile({ bin, ...DEMO_RULES }), { viewport: { width: 1000, height: 620 } });
   try {
     await enableHooks(b.sw);
-    const tmp = path.join(b.profile?.root ?? '/tmp', 'shots');
     for (const name of ['x', 'linkedin', 'mastodon']) {
       await tour(b.page, { only: [name], log: () => {} });
       const file = path.join(OUT, `warning-${name}.png`);
@@ -28,14 +28,13 @@ const written = [];
     const file = path.join(OUT, 'gate-dialog.png');
     await showGate(b.page, site('x'), file);
     written.push(file);
-    void tmp;
   } finally {
     await b.close();
   }
 }
 
 {
-  const b = await launch(makeProfile({ bin, host: 'none' }), { viewport: { width: 1000, height: 420 } });
+  const b = await launch(makeProfile({ bin, host: 'none', ...DEMO_RULES }), { viewport: { width: 1000, height: 420 } });
   try {
     const s = site('x');
     await openComposer(b.page, s);

@@ -1,6 +1,6 @@
 // Browser plumbing for the end-to-end tests: a hermetic profile with the native host registered,
 // Debian's Chromium launched by playwright-core with the unpacked extension, and helpers to find
-// and kill the host process. See docs/testing-browser.md for the why of each flag.
+// and kill the host process. tests/e2e/README.md explains the choices.
 import { chromium } from 'playwright-core';
 import { mkdtempSync, mkdirSync, writeFileSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -28,10 +28,11 @@ export function hostBinary({ required = true } = {}) {
   return bin;
 }
 
-// A fresh temporary world for one browser: profile, HOME, XDG dirs, host state dir and rules.
+// A fresh temporary world for one browser: profile, HOME, XDG dirs, host state dir and rules
+// (built-in layer `rules`, default the e2e pack; system layer `systemRules`, default empty).
 // host: 'ok' registers the binary; 'missing-binary' registers a path that does not exist;
 // 'none' writes no manifest at all.
-export function makeProfile({ bin, host = 'ok', rules = RULES_DIR } = {}) {
+export function makeProfile({ bin, host = 'ok', rules = RULES_DIR, systemRules = null } = {}) {
   const root = mkdtempSync(path.join(os.tmpdir(), 'guardpost-e2e-'));
   const dirs = {};
   for (const d of ['udd', 'home', 'config', 'cache', 'data', 'state', 'system-rules', 'runtime']) {
@@ -59,7 +60,7 @@ export function makeProfile({ bin, host = 'ok', rules = RULES_DIR } = {}) {
     XDG_RUNTIME_DIR: dirs.runtime,
     GUARDPOST_STATE_DIR: dirs.state,
     GUARDPOST_BUILTIN_RULES: rules,
-    GUARDPOST_SYSTEM_RULES: dirs['system-rules'],
+    GUARDPOST_SYSTEM_RULES: systemRules ?? dirs['system-rules'],
   };
   return { root, dirs, env, bin, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

@@ -4,15 +4,22 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SITES, DEMO_INDEX_URL } from './fixtures.mjs';
-import { until } from './browser.mjs';
+import { until, REPO } from './browser.mjs';
 import { readOverlay, center } from './overlay.mjs';
 import { openComposer, waitForDialog } from './harness.mjs';
 
 export const SAMPLES = {
   x: 'Big week! 🚀 Halcyon ships Monday, the beta key is AKIAZ7Q3LXR5T2VW9KPM (don\'t share)',
-  linkedin: 'Proud of the team 🙌 Halcyon is finally ready for our first customers.\nWhat a crap week it was though.',
-  bluesky: 'Can\'t say much yet, but Halcyon is going to be huge 🎉',
+  linkedin: 'Proud of the team 🙌 Halcyon is finally ready for our first customers.\nQuestions? Call me on +44 7700 900123',
+  bluesky: 'Can\'t say much yet, but Halcyon is going to be huge 🎉 Q3 revenue is up 40% before the earnings call!!!',
   mastodon: 'Note to self: the deploy key AKIAZ7Q3LXR5T2VW9KPM goes in the vault, not in a toot.',
+};
+
+// The demo's rules: the shipped packs (rules/) as the built-in layer and a small organization
+// pack with a hashed code name as the system layer, as a deployment would have them.
+export const DEMO_RULES = {
+  rules: path.join(REPO, 'rules'),
+  systemRules: path.join(REPO, 'tests/e2e/rules-demo'),
 };
 
 // Turns on the overlay's page-visible test hooks (rule ids, offsets and boxes; never text), so the
