@@ -108,21 +108,44 @@ async function loadSites() {
   } catch { /* the detector then stays idle */ }
 }
 
-async function loadPolicy() {
+async function applyManaged(raw, { cache = true } = {}) {
   const previous = policy.rules_bundle;
-  const r = normalizePolicy(await readManaged());
+  const r = normalizePolicy(raw);
   policy = r.policy;
   policyProblems = r.problems;
   let local = {};
   try { local = await api.storage.local.get('guardpost_test_hooks'); } catch { /* none */ }
   hooks = policy.test_hooks || local?.guardpost_test_hooks === true;
   await loadSites();
+  if (cache) {
+    try { await api.storage.local.set({ managed_cache: raw ?? {} }); } catch { /* next start waits */ }
+  }
   const changed = JSON.stringify(previous) !== JSON.stringify(policy.rules_bundle);
   if (changed && client.connected) {
     // No bundle any more: an empty pack list removes the managed layer.
     sendBundle(client, policy.rules_bundle ?? { version: 'none', packs: [] });
   }
   updateBadge();
+}
+
+// Chromium answers storage.managed.get only once its policy loader has settled, several seconds
+// after the worker starts (measured: ~5 s). Checks must not wait that long, so after a short wait
+// the last policy seen (cached in storage.local by this worker) applies until the fresh one comes.
+const MANAGED_WAIT_MS = 300;
+let applying = Promise.resolve();
+const serially = (fn) => (applying = applying.then(fn, fn));
+
+function loadPolicy() {
+  const fresh = readManaged();
+  const timely = Promise.race([fresh, new Promise((r) => setTimeout(() => r(undefined), MANAGED_WAIT_MS))]);
+  return serially(async () => {
+    const raw = await timely;
+    if (raw !== undefined) return applyManaged(raw);
+    let cached = {};
+    try { cached = (await api.storage.local.get('managed_cache'))?.managed_cache ?? {}; } catch { /* none */ }
+    await applyManaged(cached, { cache: false });
+    fresh.then((late) => serially(() => applyManaged(late)));
+  });
 }
 
 let ready = loadPolicy().catch((err) => {

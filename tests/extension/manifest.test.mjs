@@ -17,6 +17,8 @@ test('one MV3 manifest for Chromium and Firefox', () => {
   assert.equal(manifest.browser_specific_settings.gecko.id, 'guardpost@guardpost.invalid');
   assert.match(manifest.browser_specific_settings.gecko.strict_min_version, /^140\./, "ESR 140: the first ESR with data_collection_permissions (web-ext lint)");
   assert.equal(manifest.web_accessible_resources, undefined);
+  // scripting.executeScript into a detected Mastodon instance needs a host permission in Chromium.
+  assert.deepEqual(manifest.host_permissions, ['https://*/*']);
 });
 
 test('the key gives the fixed Chromium id', async () => {
