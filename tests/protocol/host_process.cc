@@ -74,6 +74,35 @@ std::string Frame(std::string_view body) {
   return frame;
 }
 
+int Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+        const fs::path& output) {
+  std::vector<std::string> strings = argv;
+  std::vector<char*> args;
+  for (std::string& s : strings) args.push_back(s.data());
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings = env;
+  std::vector<char*> envp;
+  for (std::string& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  Check(posix_spawn_file_actions_init(&actions), "posix_spawn_file_actions_init");
+  Check(posix_spawn_file_actions_addopen(&actions, 1, output.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                         0600),
+        "addopen");
+  Check(posix_spawn_file_actions_adddup2(&actions, 1, 2), "adddup2");
+  Check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+  pid_t pid = -1;
+  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  Check(spawned, "posix_spawn");
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) Fail("waitpid");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
 Host::Host(HostOptions options) {
   fs::create_directory(dir() / "home");
   fs::create_directory(dir() / "system");
@@ -105,7 +134,7 @@ Host::Host(HostOptions options) {
   for (std::string& s : env_strings) envp.push_back(s.data());
   envp.push_back(nullptr);
 
-  std::string program = GUARDPOST_BINARY;
+  std::string program = options.program;
   std::vector<std::string> args = options.args;
   std::vector<char*> argv = {program.data()};
   for (std::string& arg : args) argv.push_back(arg.data());

@@ -55,6 +55,8 @@ struct HostOptions {
   std::map<std::string, std::string> env;
   // The built-in pack; written to <dir>/builtin/test.json.
   std::string builtin_pack = std::string(kTestPack);
+  // The program to start; a test of the installer starts what the manifest names.
+  std::string program = GUARDPOST_BINARY;
 };
 
 class Host {
@@ -100,6 +102,11 @@ class Host {
   int stdout_fd_ = -1;
   std::string trailing_output_;
 };
+
+// Runs `argv` to completion with exactly `env` as its environment, stdout and stderr going to
+// `output`. Returns the exit status. For short commands whose end does not depend on us.
+int Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+        const std::filesystem::path& output);
 
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, std::string_view content);
