@@ -352,8 +352,9 @@
     if (bypass.armed && bypass.pass(e.target)) return;
     if (!table || overlay.dialogOpen) return;
     const m = composerAt(e.composedPath());
-    if (!m || !GP.adapters.shortcutMatches(m.composer.shortcut, e)) return;
+    if (!m) return;
     const s = sessionFor(m);
+    if (!GP.adapters.shortcutMatches(m.composer.shortcut, e)) return;
     if (gateBusy) { stop(e); return; }
     const quick = s.quickDecision();
     if (quick && quick.action === 'allow') return;
@@ -425,12 +426,17 @@
 
   // ---- wiring ----
 
-  function onFocusIn(e) {
+  // Any sign of the employee in a composer starts its session. focusin alone is not enough:
+  // Firefox does not fire focus events while its window is not focused (headless, another app in
+  // front) and editors that handle beforeinput themselves (Draft.js) fire no input event; from
+  // then on the session's MutationObserver sees every change.
+  function onActivity(e) {
     const m = composerAt(e.composedPath());
     if (!m) return;
+    const fresh = !sessions.has(editingHost(m.element));
     const s = sessionFor(m);
-    if (s.checkedText === null && s.text.trim() !== '') s.live();
-    s.render();
+    if (fresh && s.text.trim() !== '') s.live();
+    if (fresh) s.render();
   }
 
   function onInput(e) {
@@ -439,7 +445,7 @@
   }
 
   function listen() {
-    win.addEventListener('focusin', onFocusIn, true);
+    for (const type of ['focusin', 'beforeinput', 'mousedown']) win.addEventListener(type, onActivity, true);
     win.addEventListener('input', onInput, true);
     win.addEventListener('keydown', onKeydown, true);
     win.addEventListener('click', onClick, true);
@@ -448,7 +454,7 @@
     win.addEventListener('resize', scheduleRender, { passive: true });
     // An editor already focused when the script arrived.
     const active = doc.activeElement;
-    if (active && active !== doc.body) onFocusIn({ composedPath: () => [active] });
+    if (active && active !== doc.body) onActivity({ composedPath: () => [active] });
   }
 
   async function init() {
