@@ -103,6 +103,7 @@
       this.checkedText = null;   // the text the last answered check was about
       this.checkedFindings = [];
       this.available = true;
+      this.problem = null;       // the checker answered, but could not check this text (too long)
       this.seq = GP.schedule.sequencer();
       this.live = GP.schedule.debounce(() => this.check(), DEBOUNCE_MS);
       this.observer = new MutationObserver(() => this.changed());
@@ -154,6 +155,7 @@
       if (r.ok) {
         const findings = (r.findings ?? []).filter((f) => f.attachment === undefined);
         this.available = true;
+        this.problem = null;
         this.checkedText = text;
         this.checkedFindings = findings;
         this.read();
@@ -163,6 +165,7 @@
         return { available: true, findings, text };
       }
       this.available = !!r.available && !UNAVAILABLE.has(r.state);
+      this.problem = this.available ? (r.message ?? 'This post could not be checked.') : null;
       this.checkedText = null;
       overlay.setState('unavailable');
       this.render({ fromCheck: true });
@@ -194,6 +197,9 @@
         const held = settings.fail_closed;
         overlay.setBanner(this.id, GP.geometry.rectOf(this.el), { state: hostState, held,
           text: held ? `Guardpost: posting is on hold. ${stateText}` : `Guardpost is not checking this post. ${stateText}` });
+      } else if (this.problem) {
+        overlay.setBanner(this.id, GP.geometry.rectOf(this.el), { state: 'not_checked', held: settings.fail_closed,
+          text: `Guardpost could not check this post: ${this.problem}` });
       } else {
         overlay.setBanner(this.id, null, null);
       }

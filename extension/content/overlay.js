@@ -53,7 +53,7 @@ a.gp-link { color: #1a73e8; }
 .gp-mirror { position: fixed; visibility: hidden; pointer-events: none; left: -10000px; top: 0; }
 `;
 
-  const SEVERITY_WORDS = { block: 'Not allowed', warn: 'Check this', info: 'Note' };
+  const SEVERITY_WORDS = { block: 'Against policy', warn: 'Check this', info: 'Note' };
   const CATEGORY_WORDS = { secret: 'secret', pii: 'personal data', confidential: 'confidential',
     profanity: 'strong language', insult: 'insult', discrimination: 'discrimination', tone: 'tone' };
 
