@@ -295,20 +295,55 @@ bool IsSpellingSeparator(char32_t cp) {
 }
 
 // Undoes leetspeak in the token units[begin, end) (letters, digits, '@' and '$').
+//
+// A digit stands for a letter only where a person would read it as one: a run of digits between
+// letters ("sh1t", "r00t"), or a single digit at the edge of a word that has at least three
+// letters ("5hit" once "h1t" is read). Model numbers, quarters and passwords keep their digits
+// ("Q3", "mp3", "23rd", "password123", "covid19").
 void ResolveToken(Unit* units, size_t begin, size_t end) {
-  bool has_letter = false;
-  for (size_t i = begin; i < end; ++i) has_letter |= units[i].kind == Kind::kLetter;
-  for (size_t i = begin; i < end; ++i) {
-    Unit& unit = units[i];
-    if (unit.kind != Kind::kOther) {
-      unit.out = unit.kind;
-      if (has_letter && unit.kind == Kind::kDigit && (unit.replacement = LeetLetter(unit.cp))) {
-        unit.out = Kind::kLetter;
-      }
+  for (size_t i = begin; i < end; ++i) units[i].out = units[i].kind;
+  auto is_letter = [&](size_t i) { return units[i].out == Kind::kLetter; };
+  auto map_run = [&](size_t from, size_t to) {
+    for (size_t k = from; k < to; ++k) {
+      if (!LeetLetter(units[k].cp)) return;  // "r2d2": not every digit reads as a letter
+    }
+    for (size_t k = from; k < to; ++k) {
+      units[k].replacement = LeetLetter(units[k].cp);
+      units[k].out = Kind::kLetter;
+    }
+  };
+  // Digit runs: interior ones first, so that edges see the letters they reveal.
+  struct Run {
+    size_t from, to;
+  };
+  Run runs[8];
+  size_t run_count = 0;
+  for (size_t i = begin; i < end;) {
+    if (units[i].kind != Kind::kDigit) {
+      ++i;
       continue;
     }
+    size_t j = i;
+    while (j < end && units[j].kind == Kind::kDigit) ++j;
+    const bool before = i > begin && units[i - 1].kind == Kind::kLetter;
+    const bool after = j < end && units[j].kind == Kind::kLetter;
+    if (before && after) {
+      map_run(i, j);
+    } else if ((before || after) && j - i == 1 && run_count < std::size(runs)) {
+      runs[run_count++] = {i, j};
+    }
+    i = j;
+  }
+  size_t letters = 0;
+  for (size_t i = begin; i < end; ++i) letters += is_letter(i);
+  if (letters >= 3) {
+    for (size_t r = 0; r < run_count; ++r) map_run(runs[r].from, runs[r].to);
+  }
+  for (size_t i = begin; i < end; ++i) {
+    Unit& unit = units[i];
+    if (unit.kind != Kind::kOther) continue;
     // Left to right, so the unit before is already resolved ("a$$" -> "ass").
-    const bool letter_before = i > begin && units[i - 1].out == Kind::kLetter;
+    const bool letter_before = i > begin && is_letter(i - 1);
     const bool letter_after = i + 1 < end && units[i + 1].kind == Kind::kLetter;
     if (unit.cp == '@' && letter_before) {
       unit.replacement = 'a';
