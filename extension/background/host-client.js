@@ -144,6 +144,7 @@ export class HostClient {
     if (msg.type === 'error') {
       const err = new HostError(msg.code, undefined, this.state);
       err.detail = typeof msg.message === 'string' ? msg.message : '';   // for IT, in the popup
+      if (Array.isArray(msg.errors)) err.errors = msg.errors;            // rules_invalid: one per problem
       this.settle(msg.id, null, err);
     } else {
       this.settle(msg.id, msg, null);

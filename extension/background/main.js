@@ -52,7 +52,7 @@ function sendBundle(c, bundle) {
     updateBadge();
   }, (err) => {
     if (err instanceof HostError && err.code === 'rules_invalid') {
-      rulesError = { message: err.detail || describeCode('rules_invalid') };
+      rulesError = { message: err.errors?.length ? err.errors.join('; ') : (err.detail || describeCode('rules_invalid')) };
       updateBadge();
     }
   });

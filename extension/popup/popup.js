@@ -57,6 +57,7 @@ function render(info) {
   text('stat-warned', stats.warned ?? '–');
   text('stat-edited', stats.edited ?? '–');
   text('stat-posted', stats.posted_anyway ?? '–');
+  text('stat-cancelled', stats.cancelled ?? '–');
 
   const link = $('policy');
   if (s.policy_url && /^https?:\/\//i.test(s.policy_url)) {

@@ -83,6 +83,17 @@ test('a host error rejects that request only, with its code and the host message
   assert.equal((await b).stats.checks, 1);
 });
 
+test('rules_invalid carries one line per problem for the popup', async () => {
+  const { client, ports } = setup();
+  const r = settled(client.request({ type: 'rules.update', bundle: { packs: [] } }));
+  const m = ports[0].sent[1];
+  ports[0].reply({ id: m.id, type: 'error', code: 'rules_invalid', message: 'a\nb', errors: ['a', 'b'] });
+  const { e } = await r;
+  assert.equal(e.code, 'rules_invalid');
+  assert.deepEqual(e.errors, ['a', 'b']);
+  assert.match(e.message, /previous rules are still in use/);
+});
+
 test('per-request timeout; the late reply is dropped', async () => {
   const { client, ports, timers } = setup();
   const slow = settled(client.request({ type: 'check', text: 'a' }, { timeoutMs: 50 }));
