@@ -18,7 +18,11 @@ std::vector<WordSpan> SplitWords(std::string_view view) {
 
 void TermIndex::AddTerm(std::string_view phrase, size_t rule, int term) {
   if (phrase.empty()) return;
-  plain_[std::string(phrase)].push_back({rule, term});
+  plain_[std::string(phrase)].refs.push_back({rule, term});
+  for (size_t space = phrase.find(' '); space != std::string_view::npos;
+       space = phrase.find(' ', space + 1)) {
+    plain_[std::string(phrase.substr(0, space))].starts_longer = true;
+  }
   const size_t words = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
   plain_max_words_ = std::max(plain_max_words_, words);
 }
@@ -40,8 +44,9 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
     for (size_t n = 0; n < plain_max_words_ && first + n < words.size(); ++n) {
       const std::string_view slice = view.substr(begin, words[first + n].end - begin);
       const auto it = plain_.find(slice);
-      if (it == plain_.end()) continue;
-      for (const Ref& ref : it->second) hits->push_back({ref.rule, ref.term, first, first + n});
+      if (it == plain_.end()) break;  // no phrase starts with these words
+      for (const Ref& ref : it->second.refs) hits->push_back({ref.rule, ref.term, first, first + n});
+      if (!it->second.starts_longer) break;
     }
     for (const auto& [salt, salted] : salted_) {
       for (size_t n = 0; n < static_cast<size_t>(salted.max_words) && first + n < words.size();

@@ -10,6 +10,7 @@
 #define GUARDPOST_CORE_TERMS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,9 +55,33 @@ class TermIndex {
     size_t rule;
     int term;
   };
+  // Every phrase, and every shorter run of a phrase's leading words ("a b" for "a b c"), so that
+  // Find stops extending a slice as soon as no phrase starts with it: with ten thousand terms most
+  // words cost one lookup, whatever the longest phrase.
+  struct Entry {
+    std::vector<Ref> refs;  // empty when the key is only the start of longer phrases
+    bool starts_longer = false;  // some phrase continues this key with more words
+  };
+  // Short keys (a few words) dominate: a multiply-xorshift over 8-byte chunks is several times
+  // cheaper than std::hash's out-of-line murmur, and spreads well enough for a hash table.
   struct StringHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    size_t operator()(std::string_view s) const {
+      uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+      size_t i = 0;
+      for (; i + 8 <= s.size(); i += 8) {
+        uint64_t chunk;
+        __builtin_memcpy(&chunk, s.data() + i, 8);
+        h = (h ^ chunk) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 31;
+      }
+      uint64_t tail = 0;
+      for (size_t shift = 0; i < s.size(); ++i, shift += 8) {
+        tail |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << shift;
+      }
+      h = (h ^ tail) * 0x94D049BB133111EBULL;
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
   };
   struct Salted {
     std::unique_ptr<SaltedSha256> hasher;
@@ -64,7 +89,7 @@ class TermIndex {
     std::unordered_map<Digest, std::vector<size_t>, DigestHash> rules_by_digest;
   };
 
-  std::unordered_map<std::string, std::vector<Ref>, StringHash, std::equal_to<>> plain_;
+  std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> plain_;
   size_t plain_max_words_ = 0;
   std::unordered_map<std::string, Salted> salted_;  // by salt
 };
