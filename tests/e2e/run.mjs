@@ -191,6 +191,27 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
     const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
     assert(compareRects(expected, marksFor(o.marks, TONE).map((m) => m.box)) === null, 'the new highlight is on its words');
   });
+
+  test('service worker stopped mid-session: the next check starts a new worker and a new host', async ({ page, ctx, profile }) => {
+    const s = site('x');
+    await openComposer(page, s);
+    await typeText(page, 'Halcyon first');
+    await waitForMarks(page, (ms) => marksFor(ms, CODE).length > 0);
+    const before = await until(() => { const p = hostPids(bin, profile); return p.length === 1 ? p : null; },
+      { what: 'exactly one host process for this browser' });
+    // What Chromium does to an idle worker, made deterministic (recipe §7): close its target.
+    const cdp = await ctx.newCDPSession(page);
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes('/background/'));
+    assert(worker, `the extension's service worker target: ${JSON.stringify(targetInfos.map((t) => t.url))}`);
+    await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+    await until(() => hostPids(bin, profile).length === 0, { what: 'the host to see its port close and exit' });
+    await typeText(page, ' and this crap');
+    await waitForMarks(page, (ms) => marksFor(ms, TONE).length > 0, { timeout: 15000, what: 'a check after the restart' });
+    const after = hostPids(bin, profile);
+    assert(after.length === 1 && after[0] !== before[0], `a new host process: before ${before}, after ${after}`);
+    await cdp.detach();
+  });
 });
 
 for (const [host, label] of [['missing-binary', 'the manifest points at a binary that does not exist'], ['none', 'no host manifest']]) {
