@@ -165,5 +165,66 @@ runner.group('firefox, host missing', { setup: setup({ hostManifest: 'missing-bi
   });
 });
 
+// The organization's settings come from managed storage, which Firefox reads per HOME, so these
+// run hermetically here (Chromium reads them from the machine-wide /etc/chromium/policies).
+runner.group('firefox, organization enforces', { setup: setup({ settings: { test_hooks: true, enforce: true } }), teardown }, (test) => {
+  test('a block finding cannot be posted anyway: the dialog offers Edit only', async ({ page }) => {
+    const s = site('x');
+    await open(page, s);
+    await page.type('Halcyon ships next week');
+    await waitMarks(page, (x) => marksFor(x, CODE).length > 0);
+    await clickSelector(page, s.post);
+    const h = await waitMarks(page, (x) => x.dialog, 'the dialog');
+    assertEqual(h.dialog.action, 'block', 'dialog action');
+    assertEqual(h.dialog.post, null, 'no Post anyway button');
+    const e = mid(h.dialog.edit);
+    await page.click(e.x, e.y);
+    await waitMarks(page, (x) => !x.dialog, 'the dialog to close');
+    await stays(() => posted(page), QUIET_MS / 2, 'the post list');
+    assertEqual(await posted(page), [], 'nothing posted');
+  });
+});
+
+runner.group('firefox, organization requires a reason', { setup: setup({ settings: { test_hooks: true, require_reason: true } }), teardown }, (test) => {
+  test('Post anyway past a block finding needs a reason, then posts exactly once', async ({ page }) => {
+    const s = site('x');
+    await open(page, s);
+    await page.type('Halcyon ships next week');
+    await waitMarks(page, (x) => marksFor(x, CODE).length > 0);
+    await clickSelector(page, s.post);
+    const h = await waitMarks(page, (x) => x.dialog && x.dialog.reason, 'the dialog with a reason field');
+    assert(h.dialog.needReason === true, 'needReason');
+    const p = mid(h.dialog.post);
+    await page.click(p.x, p.y); // disabled while the reason is empty
+    await stays(() => posted(page), QUIET_MS / 2, 'the post list');
+    assertEqual(await posted(page), [], 'no post without a reason');
+    const r = mid(h.dialog.reason);
+    await page.click(r.x, r.y);
+    await page.type('test name, approved by comms');
+    assertEqual(await model(page), 'Halcyon ships next week', 'typing the reason did not reach the editor');
+    await page.click(p.x, p.y);
+    await until(async () => (await posted(page)).length > 0, { what: 'the post' });
+    await stays(() => posted(page), QUIET_MS, 'the post list');
+    assertEqual(await posted(page), ['Halcyon ships next week'], 'posted exactly once');
+  });
+});
+
+runner.group('firefox, fail-closed with the host missing', {
+  setup: setup({ hostManifest: 'missing-binary', settings: { test_hooks: true, fail_closed: true } }), teardown,
+}, (test) => {
+  test('posting is held with an explanation', async ({ page }) => {
+    const s = site('x');
+    await open(page, s);
+    await page.type('Nothing risky here');
+    await waitMarks(page, (x) => x.banner.length > 0 && x.banner[0].held, 'the "on hold" banner');
+    await clickSelector(page, s.post);
+    const h = await waitMarks(page, (x) => x.dialog, 'the dialog');
+    assertEqual(h.dialog.action, 'hold', 'dialog action');
+    assertEqual(h.dialog.post, null, 'no Post anyway while held');
+    await stays(() => posted(page), QUIET_MS / 2, 'the post list');
+    assertEqual(await posted(page), [], 'nothing posted');
+  });
+});
+
 const ok = await runner.run();
 process.exit(ok ? 0 : 1);
