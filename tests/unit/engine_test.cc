@@ -95,6 +95,16 @@ BOOST_AUTO_TEST_CASE(unless_followed_or_preceded_cancels_a_term) {
   BOOST_TEST(Spans(engine.Check("this is not confidential")) == "");
 }
 
+BOOST_AUTO_TEST_CASE(a_term_can_have_its_own_cancelling_phrases) {
+  const Engine engine = MakeEngine({R"({"id": "p", "kind": "terms", "category": "profanity",
+    "severity": "warn", "message": "m", "unless_preceded_by": ["not"],
+    "terms": ["fuck", {"term": "prick", "unless_preceded_by": ["the"]}]})"});
+  BOOST_TEST(Spans(engine.Check("what the fuck")) == "p@9-13");
+  BOOST_TEST(Spans(engine.Check("feel the prick of a needle")) == "");
+  BOOST_TEST(Spans(engine.Check("not prick")) == "");  // the rule's list applies to every term
+  BOOST_TEST(Spans(engine.Check("what a prick")) == "p@7-12");
+}
+
 BOOST_AUTO_TEST_CASE(hashed_terms_match_without_the_phrase_in_the_pack) {
   const HashedTerm hashed = HashTerm("salt", "Orca-7");
   BOOST_TEST(hashed.words == 2);

@@ -44,8 +44,10 @@ struct CompiledRule {
   std::vector<std::string> keywords;                        // folded form
   std::vector<std::string> allow;                           // folded form
   std::vector<std::vector<std::string>> context_words;      // per validator, words form
-  std::vector<std::string> unless_followed_by;              // words form
-  std::vector<std::string> unless_preceded_by;              // words form
+  // kTerms: phrases that cancel a match, in words form; index 0 is the rule's own list, index
+  // t + 1 term t's (which applies in addition to the rule's).
+  std::vector<std::vector<std::string>> unless_followed_by;
+  std::vector<std::vector<std::string>> unless_preceded_by;
 };
 
 // A span found for a rule, in original byte offsets, before it becomes a Finding.
@@ -94,6 +96,12 @@ bool ContainsWords(std::string_view haystack, std::string_view phrase) {
     at = haystack.find(phrase, at + 1);
   }
   return false;
+}
+
+std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
+  std::vector<std::string> forms;
+  for (const std::string& phrase : phrases) forms.push_back(internal::WordsForm(phrase));
+  return forms;
 }
 
 // The original text within `chars` code points on either side of `span`.
@@ -211,11 +219,11 @@ void Engine::Impl::Compile() {
         if (rule.hashed) {
           terms.AddHashed(rule.hashed->salt, rule.hashed->sha256_hex, rule.hashed->max_words, i);
         }
-        for (const std::string& s : rule.unless_followed_by) {
-          cr.unless_followed_by.push_back(internal::WordsForm(s));
-        }
-        for (const std::string& s : rule.unless_preceded_by) {
-          cr.unless_preceded_by.push_back(internal::WordsForm(s));
+        cr.unless_followed_by.push_back(WordsForms(rule.unless_followed_by));
+        cr.unless_preceded_by.push_back(WordsForms(rule.unless_preceded_by));
+        for (const Term& term : rule.terms) {
+          cr.unless_followed_by.push_back(WordsForms(term.unless_followed_by));
+          cr.unless_preceded_by.push_back(WordsForms(term.unless_preceded_by));
         }
         break;
       case RuleKind::kMeasure:
@@ -400,16 +408,21 @@ void Engine::Impl::FindTerms(std::string_view text, const TextView& words,
     const size_t end = spans[hit.last_word].end;
     const std::string_view after = view.substr(std::min(end + 1, view.size()));
     const std::string_view before = view.substr(0, begin > 0 ? begin - 1 : 0);
-    const bool cancelled =
-        std::any_of(cr.unless_followed_by.begin(), cr.unless_followed_by.end(),
-                    [&](const std::string& s) {
-                      return after.starts_with(s) && (after.size() == s.size() || after[s.size()] == ' ');
-                    }) ||
-        std::any_of(cr.unless_preceded_by.begin(), cr.unless_preceded_by.end(),
-                    [&](const std::string& s) {
-                      return before.ends_with(s) &&
-                             (before.size() == s.size() || before[before.size() - s.size() - 1] == ' ');
-                    });
+    auto followed = [&](const std::string& s) {
+      return after.starts_with(s) && (after.size() == s.size() || after[s.size()] == ' ');
+    };
+    auto preceded = [&](const std::string& s) {
+      return before.ends_with(s) &&
+             (before.size() == s.size() || before[before.size() - s.size() - 1] == ' ');
+    };
+    auto cancels = [&](size_t list) {
+      return std::any_of(cr.unless_followed_by[list].begin(), cr.unless_followed_by[list].end(),
+                         followed) ||
+             std::any_of(cr.unless_preceded_by[list].begin(), cr.unless_preceded_by[list].end(),
+                         preceded);
+    };
+    const size_t own = static_cast<size_t>(hit.term + 1);  // 0 for a hashed term: no list of its own
+    const bool cancelled = cancels(0) || (own != 0 && cancels(own));
     if (cancelled) continue;
     hits->push_back({hit.rule, internal::ToOriginal(words, text, begin, end), hit.term});
   }

@@ -465,7 +465,10 @@ class PackReader {
     if (item.is_string()) {
       term.phrase = item.get<std::string>();
     } else if (item.is_object()) {
-      CheckKnownFields(item, at, id, {"term", "severity", "suggestion"});
+      CheckKnownFields(item, at, id,
+                       {"term", "severity", "suggestion", "unless_followed_by", "unless_preceded_by"});
+      Strings(item, at, id, "unless_followed_by", &term.unless_followed_by);
+      Strings(item, at, id, "unless_preceded_by", &term.unless_preceded_by);
       String(item, at, id, "term", true, &term.phrase);
       const int severity = Enum(item, at, id, "severity", false, kSeverityNames);
       if (severity >= 0) term.severity = static_cast<Severity>(severity);

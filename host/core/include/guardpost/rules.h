@@ -52,6 +52,8 @@ struct Term {
   std::string phrase;                   // as written in the pack; matched on the kWords view
   std::optional<Severity> severity;     // overrides the rule's severity for this term
   std::optional<std::string> suggestion;  // overrides the rule's suggestion for this term
+  std::vector<std::string> unless_followed_by;  // added to the rule's, for this term only
+  std::vector<std::string> unless_preceded_by;
 };
 
 // Terms stored as salted SHA-256 digests so that a pack can name what it protects without
