@@ -1,10 +1,15 @@
 // guardpost check: findings for one post, or for one post per line of JSONL.
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <string_view>
+#include <thread>
+#include <vector>
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
@@ -64,29 +69,311 @@ bool AtOrAbove(const std::vector<Finding>& findings, Severity threshold) {
   return false;
 }
 
+// --- JSONL ---------------------------------------------------------------------------------
+//
+// The jsonl path is built for throughput on large files of short posts: input is read in large
+// blocks and split into lines without copying, each line goes through a fast parser for the
+// common shape {"id": <integer or plain string>, "text": "..."} (anything else falls back to
+// nlohmann, so every input gets exactly the answer nlohmann would give), posts are checked on all
+// cores (Engine::Check is const and thread-safe), and replies are written in input order, in the
+// bytes nlohmann's dump() would produce (sorted keys, same escapes).
+
+// Appends `s` as a JSON string, escaped as nlohmann's dump() does with ensure_ascii off.
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->push_back('"');
+  size_t run = 0;  // start of the pending run of bytes that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(escape, sizeof escape);
+      }
+    }
+  }
+  out->append(s.data() + run, s.size() - run);
+  out->push_back('"');
+}
+
+void AppendUnsigned(size_t value, std::string* out) {
+  char digits[24];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value > 0);
+  while (n > 0) out->push_back(digits[--n]);
+}
+
+// {"findings":[...],"id":ID}\n, byte for byte what nlohmann's dump() gives for the reply object
+// (its objects keep keys sorted) built from common/findings_json.h's ToJson.
+void AppendReply(std::string_view id_json, const std::vector<Finding>& findings, std::string* out) {
+  out->append("{\"findings\":[");
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    if (i > 0) out->push_back(',');
+    out->append("{\"category\":");
+    AppendJsonString(CategoryName(f.category), out);
+    out->append(",\"end\":");
+    AppendUnsigned(f.end, out);
+    out->append(",\"message\":");
+    AppendJsonString(f.message, out);
+    if (!f.policy_url.empty()) {
+      out->append(",\"policy_url\":");
+      AppendJsonString(f.policy_url, out);
+    }
+    out->append(",\"rule\":");
+    AppendJsonString(f.rule, out);
+    out->append(",\"severity\":");
+    AppendJsonString(SeverityName(f.severity), out);
+    out->append(",\"start\":");
+    AppendUnsigned(f.start, out);
+    if (!f.suggestion.empty()) {
+      out->append(",\"suggestion\":");
+      AppendJsonString(f.suggestion, out);
+    }
+    out->push_back('}');
+  }
+  out->append("],\"id\":");
+  out->append(id_json);
+  out->append("}\n");
+}
+
+// The fast path for one JSONL line: exactly the keys "id" and "text", once each, in either order;
+// id an integer that fits in int64 without a sign on zero, or a string without escapes or control
+// characters; text a string whose escapes are the one-character ones (\" \\ \/ \b \f \n \r \t).
+// On success *id_json is the id as nlohmann would print it and *text the decoded text, and the
+// line is valid UTF-8 (checked by the caller). Returns false for anything else, which then goes
+// to nlohmann: the fast path decides nothing on its own about what is invalid.
+class FastLine {
+ public:
+  explicit FastLine(std::string_view line) : s_(line) {}
+
+  bool Parse(std::string_view* id_json, std::string* text) {
+    bool have_id = false, have_text = false;
+    SkipSpace();
+    if (!Eat('{')) return false;
+    for (int member = 0; member < 2; ++member) {
+      SkipSpace();
+      std::string_view key;
+      if (!RawString(&key)) return false;
+      SkipSpace();
+      if (!Eat(':')) return false;
+      SkipSpace();
+      if (key == "id" && !have_id) {
+        have_id = true;
+        if (!Id(id_json)) return false;
+      } else if (key == "text" && !have_text) {
+        have_text = true;
+        if (!Text(text)) return false;
+      } else {
+        return false;
+      }
+      SkipSpace();
+      if (!Eat(member == 0 ? ',' : '}')) return false;
+    }
+    SkipSpace();
+    return pos_ == s_.size();
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+  bool Eat(char c) {
+    if (pos_ >= s_.size() || s_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+  // A string with no escapes and no control characters; *out is its content.
+  bool RawString(std::string_view* out) {
+    if (!Eat('"')) return false;
+    const size_t begin = pos_;
+    for (; pos_ < s_.size(); ++pos_) {
+      const auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        *out = s_.substr(begin, pos_ - begin);
+        ++pos_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20) return false;
+    }
+    return false;
+  }
+  bool Id(std::string_view* id_json) {
+    const size_t begin = pos_;
+    if (pos_ < s_.size() && s_[pos_] == '"') {
+      std::string_view content;
+      if (!RawString(&content)) return false;
+      *id_json = s_.substr(begin, pos_ - begin);  // dump() prints such a string as it came
+      return true;
+    }
+    const bool negative = Eat('-');
+    const size_t digits = pos_;
+    while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+    const size_t count = pos_ - digits;
+    // "0", or no leading zero; 18 digits always fit in int64; "-0" becomes 0 in nlohmann.
+    if (count == 0 || count > 18 || (s_[digits] == '0' && (count > 1 || negative))) return false;
+    if (pos_ < s_.size() && (s_[pos_] == '.' || s_[pos_] == 'e' || s_[pos_] == 'E')) return false;
+    *id_json = s_.substr(begin, pos_ - begin);
+    return true;
+  }
+  bool Text(std::string* text) {
+    if (!Eat('"')) return false;
+    text->clear();
+    size_t run = pos_;
+    for (; pos_ < s_.size(); ++pos_) {
+      const auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        text->append(s_.data() + run, pos_ - run);
+        ++pos_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c != '\\') continue;
+      text->append(s_.data() + run, pos_ - run);
+      if (++pos_ >= s_.size()) return false;
+      switch (s_[pos_]) {
+        case '"': text->push_back('"'); break;
+        case '\\': text->push_back('\\'); break;
+        case '/': text->push_back('/'); break;
+        case 'b': text->push_back('\b'); break;
+        case 'f': text->push_back('\f'); break;
+        case 'n': text->push_back('\n'); break;
+        case 'r': text->push_back('\r'); break;
+        case 't': text->push_back('\t'); break;
+        default: return false;  // \uXXXX and invalid escapes: nlohmann's business
+      }
+      run = pos_ + 1;
+    }
+    return false;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+};
+
+// What one input line turned into.
+struct LineResult {
+  bool bad = false;    // not {"id": ..., "text": "..."}: reported on stderr
+  bool flagged = false;  // a finding at or above the threshold
+  std::string reply;   // the output line, newline included
+};
+
+// Per-thread scratch space, reused from line to line.
+struct Scratch {
+  std::string text;
+  std::string id;
+};
+
+void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& options,
+               Severity threshold, Scratch* scratch, LineResult* result) {
+  result->bad = result->flagged = false;
+  result->reply.clear();
+  std::string_view id_json;
+  const std::string* text = nullptr;
+  nlohmann::json request;
+  if (FastLine(line).Parse(&id_json, &scratch->text) && IsValidUtf8(line)) {
+    text = &scratch->text;
+  } else {
+    request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    const auto found = request.is_object() ? request.find("text") : request.end();
+    if (!request.is_object() || found == request.end() || !found->is_string()) {
+      // Invalid UTF-8 also lands here: nlohmann rejects it while parsing.
+      result->bad = true;
+      return;
+    }
+    text = &found->get_ref<const std::string&>();
+    scratch->id = request.value("id", nlohmann::json()).dump();
+    id_json = scratch->id;
+  }
+  const std::vector<Finding> findings = engine.Check(*text, options);
+  result->flagged = AtOrAbove(findings, threshold);
+  AppendReply(id_json, findings, &result->reply);
+}
+
 int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& options,
                Severity threshold) {
+  constexpr size_t kBlockBytes = 1 << 20;  // read size; a batch is the complete lines read so far
+  constexpr size_t kLinesPerClaim = 32;     // lines a worker takes at a time
+  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+
   bool found = false, bad_input = false;
-  std::string line;
-  std::string out;
-  for (size_t number = 1; std::getline(in, line); ++number) {
-    if (line.empty()) continue;
-    nlohmann::json request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    const auto text = request.is_object() ? request.find("text") : request.end();
-    if (!request.is_object() || text == request.end() || !text->is_string()) {
-      // Invalid UTF-8 also lands here: nlohmann rejects it while parsing.
-      std::fprintf(stderr, "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
-                   number);
-      bad_input = true;
-      continue;
+  size_t number = 0;  // lines before this batch
+  std::string buffer;
+  std::vector<std::string_view> lines;
+  std::vector<LineResult> results;
+  std::vector<Scratch> scratch(workers);
+  bool eof = false;
+  while (!eof) {
+    // Keep the partial last line of the previous read and add a block after it.
+    const size_t kept = buffer.size();
+    buffer.resize(kept + kBlockBytes);
+    in.read(buffer.data() + kept, static_cast<std::streamsize>(kBlockBytes));
+    buffer.resize(kept + static_cast<size_t>(in.gcount()));
+    eof = !in;
+    size_t complete = buffer.size();  // at end of input the last line needs no newline
+    if (!eof) {
+      const size_t newline = buffer.rfind('\n');
+      if (newline == std::string::npos) continue;  // a line longer than a block: read on
+      complete = newline + 1;
     }
-    const std::vector<Finding> findings = engine.Check(text->get_ref<const std::string&>(), options);
-    found |= AtOrAbove(findings, threshold);
-    nlohmann::json reply = {{"id", request.value("id", nlohmann::json())},
-                            {"findings", ToJson(findings)}};
-    out = reply.dump();
-    out.push_back('\n');
-    std::fwrite(out.data(), 1, out.size(), stdout);
+
+    lines.clear();
+    for (size_t begin = 0; begin < complete;) {
+      size_t end = buffer.find('\n', begin);
+      if (end == std::string::npos || end > complete) end = complete;
+      lines.push_back(std::string_view(buffer).substr(begin, end - begin));
+      begin = end + 1;
+    }
+    if (results.size() < lines.size()) results.resize(lines.size());
+
+    std::atomic<size_t> next{0};
+    auto work = [&](Scratch* mine) {
+      for (;;) {
+        const size_t first = next.fetch_add(kLinesPerClaim);
+        if (first >= lines.size()) return;
+        const size_t last = std::min(lines.size(), first + kLinesPerClaim);
+        for (size_t i = first; i < last; ++i) {
+          if (lines[i].empty()) continue;
+          CheckLine(lines[i], engine, options, threshold, mine, &results[i]);
+        }
+      }
+    };
+    std::vector<std::thread> threads;
+    const size_t helpers = std::min(workers, (lines.size() + kLinesPerClaim - 1) / kLinesPerClaim);
+    for (size_t t = 1; t < helpers; ++t) threads.emplace_back(work, &scratch[t]);
+    work(&scratch[0]);
+    for (std::thread& thread : threads) thread.join();
+
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (lines[i].empty()) continue;
+      const LineResult& result = results[i];
+      if (result.bad) {
+        std::fprintf(stderr, "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
+                     number + i + 1);
+        bad_input = true;
+        continue;
+      }
+      found |= result.flagged;
+      std::fwrite(result.reply.data(), 1, result.reply.size(), stdout);
+    }
+    number += lines.size();
+    buffer.erase(0, std::min(buffer.size(), complete));
   }
   if (bad_input) return 2;
   return found ? 1 : 0;
