@@ -239,6 +239,17 @@ async function handle(msg, sender) {
   }
 }
 
+// Content scripts send checks on a port ({id, msg} → {id, reply}); everything else comes as a message.
+api.runtime.onConnect.addListener((port) => {
+  if (port.name !== 'guardpost-content' || port.sender?.id !== api.runtime.id) return;
+  port.onMessage.addListener((m) => {
+    if (m?.msg?.type !== 'check') return;
+    handle(m.msg, port.sender).then((reply) => {
+      try { port.postMessage({ id: m.id, reply }); } catch { /* the page went away */ }
+    });
+  });
+});
+
 api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (sender.id !== api.runtime.id) return false;
   handle(msg, sender).then(sendResponse, (err) => sendResponse({ ok: false, error: String(err?.message ?? err) }));
