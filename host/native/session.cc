@@ -177,6 +177,12 @@ std::string Session::Handle(std::string_view frame_body) {
                                   : "syntax error at byte " + std::to_string(e.byte);
     spdlog::warn("request of {} bytes rejected: invalid_json, {}", frame_body.size(), where);
     return ErrorReply("null", "invalid_json", "the request is not valid JSON (" + where + ")");
+  } catch (const json::exception&) {
+    // out_of_range: a number beyond a double; its what() quotes the number.
+    spdlog::warn("request of {} bytes rejected: invalid_json, number out of range",
+                 frame_body.size());
+    return ErrorReply("null", "invalid_json",
+                      "the request is not usable JSON (a number is out of range)");
   }
   if (!request.body.is_object()) {
     spdlog::warn("request rejected: invalid_json, {} instead of an object",
@@ -186,15 +192,19 @@ std::string Session::Handle(std::string_view frame_body) {
         std::string("the request is ") + JsonTypeName(request.body) + ", not a JSON object");
   }
 
+  // Every reply echoes the id, so a long one would make any reply too long to send.
   const json* id = Field(request.body, "id");
-  if (id == nullptr || !(id->is_number() || id->is_string())) {
-    const std::string message = id == nullptr ? "field 'id' is missing"
-                                              : std::string(
-                                                    "field 'id' must be a number or a "
-                                                    "string, not ") +
-                                                    JsonTypeName(*id);
-    spdlog::warn("request rejected: bad_request: {}", message);
-    return ErrorReply("null", "bad_request", message);
+  std::string id_problem;
+  if (id == nullptr) {
+    id_problem = "field 'id' is missing";
+  } else if (!id->is_number() && !id->is_string()) {
+    id_problem = std::string("field 'id' must be a number or a string, not ") + JsonTypeName(*id);
+  } else if (id->is_string() && id->get_ref<const std::string&>().size() > kMaxIdBytes) {
+    id_problem = "field 'id' is longer than " + std::to_string(kMaxIdBytes) + " bytes";
+  }
+  if (!id_problem.empty()) {
+    spdlog::warn("request rejected: bad_request: {}", id_problem);
+    return ErrorReply("null", "bad_request", id_problem);
   }
   request.id = *id;
   request.id_log = id->is_string() ? Quote(id->get_ref<const std::string&>()) : Dump(*id);

@@ -24,6 +24,7 @@ inline constexpr size_t kMaxTextBytes = 256 * 1024;
 // Chrome drops a host's message of 1 MiB or more and closes the port.
 inline constexpr size_t kMaxReplyBytes = 1024 * 1024 - 1;
 inline constexpr size_t kMaxFindings = 500;
+inline constexpr size_t kMaxIdBytes = 128;  // a string id longer than this is bad_request
 inline constexpr int kProtocolVersion = 1;
 
 // Builds the error reply of docs/protocol.md. `id_json` is the request's id as JSON ("null" when

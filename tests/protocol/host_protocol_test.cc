@@ -243,6 +243,9 @@ BOOST_AUTO_TEST_CASE(invalid_json_is_reported_without_quoting_it) {
   BOOST_TEST(message.find("quarterly") == std::string::npos, message);
   BOOST_TEST(message.find("ends too early") != std::string::npos, message);
 
+  host.Send(R"({"id": 1e400, "type": "stats"})");
+  ExpectError(host.Receive(), nullptr, "invalid_json");
+
   host.Send("{\"id\": 6,, }");
   const json syntax = host.Receive();
   ExpectError(syntax, nullptr, "invalid_json");
@@ -315,6 +318,7 @@ BOOST_AUTO_TEST_CASE(mistyped_fields_are_named) {
   const Case cases[] = {
       {{{"id", true}, {"type", "stats"}}, nullptr, "'id'"},
       {{{"id", {1}}, {"type", "stats"}}, nullptr, "'id'"},
+      {{{"id", std::string(2 * 1024 * 1024, 'i')}, {"type", "stats"}}, nullptr, "'id'"},
       {{{"id", 1}, {"type", 5}}, 1, "'type'"},
       {{{"id", 2}, {"type", "check"}, {"text", 5}}, 2, "'text'"},
       {{{"id", 3}, {"type", "check"}, {"text", "x"}, {"site", 5}}, 3, "'site'"},
