@@ -521,7 +521,7 @@ p("The guys in IT are a bunch of incompetent amateurs. Three days to reset a pas
 p("Honestly our product owner is a total idiot, he rejected the only feature customers asked for.", ["insult"], ["plain"])
 p("That recruiter who ghosted me after four rounds is a spineless coward.", ["insult"], ["plain"])
 p("O meu colega novo é um burro, não sabe fazer um merge", ["insult"], ["lang:pt"])
-p("Mi jefe es un inútil, no tiene ni idea de lo que hacemos", ["insult"], ["lang:es"])
+p("Mi jefe es un inútil, no tiene ni idea de lo que hacemos", ["insult", "tone"], ["lang:es", "venting"])
 p("Mon manager est un vrai abruti, il a annulé la démo sans prévenir", ["insult"], ["lang:fr"])
 p("Der Typ aus dem Vertrieb ist ein Volltrottel.", ["insult"], ["lang:de"])
 p("Whoever reviewed this PR is a brainless dumbass", ["insult", "profanity"], ["plain"])
