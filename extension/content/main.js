@@ -277,27 +277,39 @@
 
   function scopeOf(s) {
     for (const sel of s.composer.scope ?? []) {
-      try {
-        const sc = s.el.closest(sel);
-        if (sc) return sc;
-      } catch { /* bad selector from policy */ }
+      const sc = safeClosest(s.el, sel);
+      if (sc) return sc;
     }
     return null;
+  }
+
+  /**
+   * Whether a Post button on a click's path (`els`) belongs to this session's composer: some scope
+   * ancestor of the editor (a dialog, a form) holds the button. A composer with no scope ancestor
+   * on this page accepts any of its buttons, except the generic fallback, which never guesses.
+   */
+  function ownsButton(s, els) {
+    let found = false;
+    for (const sel of s.composer.scope ?? []) {
+      const sc = safeClosest(s.el, sel);
+      if (!sc) continue;
+      found = true;
+      if (els.includes(sc)) return true;
+    }
+    return !found && !s.adapter.hosts?.includes('*');
   }
 
   /** The session whose Post button is on this click's path. */
   function postTarget(path) {
     const els = elementsOf(path);
-    const ordered = [...sessions.values()].reverse();   // most recently created last in the map
+    const ordered = [...sessions.values()].reverse();   // the newest first
     for (const s of ordered) {
       const button = GP.adapters.postButtonIn(s.composer, els, plainMatches, textOf);
-      if (!button) continue;
-      const sc = scopeOf(s);
-      if (sc && !els.includes(sc) && ordered.length > 1) continue;   // a different composer's button
-      return { session: s, button };
+      if (button && ownsButton(s, els)) return { session: s, button };
     }
     // A button of a composer nobody typed in yet: find that composer through the scope.
     for (const adapter of adapters) {
+      const generic = adapter.hosts?.includes('*');
       for (const composer of adapter.composers ?? []) {
         const button = GP.adapters.postButtonIn(composer, els, plainMatches, textOf);
         if (!button) continue;
@@ -307,7 +319,7 @@
           editor = sc && safeQuery(sc, composer.selector);
           if (editor) break;
         }
-        editor ??= safeQuery(doc, composer.selector);
+        if (!editor && !generic) editor = safeQuery(doc, composer.selector);
         if (editor && isEditable(editor)) return { session: sessionFor({ element: editor, adapter, composer }), button };
       }
     }
@@ -315,7 +327,8 @@
   }
 
   function buttonFor(s) {
-    const root = scopeOf(s) ?? doc;
+    const root = scopeOf(s) ?? (s.adapter.hosts?.includes('*') ? null : doc);
+    if (!root) return null;
     const texts = s.composer.post_text?.length ? s.composer.post_text : null;
     for (const selector of s.composer.post ?? []) {
       let list = [];
