@@ -14,6 +14,10 @@
 //             back, plus reading the editor, mapping offsets and placing the marks; timer lateness
 //             is included, honestly)
 //   to paint = frame - edit - DEBOUNCE.
+// It also splits each edit, timing the content script's check messages from inside its isolated
+// world (reached over CDP; a wrapper around runtime.sendMessage keeps two timestamps per check and
+// no text): debounce lateness (check sent - edit - DEBOUNCE), the check message (answer - sent:
+// content script -> service worker -> host -> back), and answer to marks (published - answer).
 // Both clocks are the page's performance.now() (the content script's isolated world shares the
 // document's time origin), so no clock skew. Target: p95 of latency <= 16 ms (one frame).
 // Every 40 edits the composer is emptied (not measured) to keep posts at a realistic length.
@@ -50,6 +54,34 @@ const { page, sw } = b;
 try {
   await sw.evaluate(() => chrome.storage.local.set({ guardpost_test_hooks: true }));
   await openComposer(page, SITE);
+  // The content script's own isolated world, reached over CDP: used to time its check messages
+  // (a wrapper around runtime.sendMessage records when each check left and when its answer came
+  // back; no text is kept) and, at the end, to time the messaging alone.
+  const cdp = await page.context().newCDPSession(page);
+  const worlds = [];
+  cdp.on('Runtime.executionContextCreated', (e) => worlds.push(e.context));
+  await cdp.send('Runtime.enable');
+  const world = await until(() => worlds.filter((c) => c.auxData?.type === 'isolated' && c.origin.startsWith('chrome-extension://')).at(-1),
+    { what: "the content script's world" });
+  if (process.env.LATENCY_DEBUG) console.log(JSON.stringify(worlds));
+  const inWorld = async (expression) => (await cdp.send('Runtime.evaluate', { contextId: world.id, awaitPromise: true, returnByValue: true, expression })).result.value;
+  // Checks leave either on a runtime port ({id, msg} out, {id, reply} back) or by sendMessage.
+  const wrapped = await inWorld(`(() => { const T = globalThis.__gpTimes = []; const done = new Set();
+    const isCheck = (m) => m && m.type === 'check' && m.key !== 'latency-probe';
+    for (const rt of [globalThis.browser?.runtime, globalThis.chrome?.runtime]) {
+      if (!rt || done.has(rt)) continue; done.add(rt);
+      const send = rt.sendMessage.bind(rt);
+      rt.sendMessage = (msg, ...rest) => { if (!isCheck(msg)) return send(msg, ...rest);
+        const e = { sent: performance.now(), reply: null }; T.push(e);
+        return send(msg, ...rest).then((r) => { e.reply = performance.now(); return r; }); };
+      const connect = rt.connect.bind(rt);
+      rt.connect = (...a) => { const port = connect(...a); const byId = new Map(); const post = port.postMessage.bind(port);
+        port.postMessage = (m) => { if (m && isCheck(m.msg)) { const e = { sent: performance.now(), reply: null }; T.push(e); byId.set(m.id, e); } return post(m); };
+        port.onMessage.addListener((m) => { const e = byId.get(m && m.id); if (e) { e.reply = performance.now(); byId.delete(m.id); } });
+        return port; };
+    } return done.size; })()`);
+  if (process.env.LATENCY_DEBUG) console.log('wrapped runtimes', wrapped);
+
   await page.keyboard.insertText('Status:');
   await until(() => page.evaluate(() => document.querySelector('guardpost-overlay')?.hasAttribute('data-gp-checks')),
     { what: 'the overlay with test hooks on (data-gp-checks)', timeout: 15000 });
@@ -92,10 +124,38 @@ try {
   const lat = samples.map((s) => s.published - s.edit - DEBOUNCE).sort((a, c) => a - c);
   const paint = samples.map((s) => s.frame - s.edit - DEBOUNCE).sort((a, c) => a - c);
   const f = (v) => v.toFixed(1);
-  const text = await page.evaluate(() => window.__fixture.text.length);
-  console.log(`site ${SITE.name} (${SITE.kind}), ${samples.length} edits, debounce ${DEBOUNCE} ms, last text ${text} UTF-16 units`);
+  const textLength = await page.evaluate(() => window.__fixture.text.length);
+  console.log(`site ${SITE.name} (${SITE.kind}), ${samples.length} edits, debounce ${DEBOUNCE} ms, last text ${textLength} UTF-16 units`);
   console.log(`keystroke-to-highlight beyond the debounce: p50 ${f(pct(lat, 50))} ms, p95 ${f(pct(lat, 95))} ms, max ${f(lat.at(-1))} ms (target p95 <= ${TARGET_P95} ms)`);
   console.log(`  ... to the frame that paints it:          p50 ${f(pct(paint, 50))} ms, p95 ${f(pct(paint, 95))} ms`);
+  // Split each measured edit: waiting (debounce + timer lateness + reading), messaging, drawing.
+  const times = await inWorld('globalThis.__gpTimes');
+  if (process.env.LATENCY_DEBUG) console.log('checks timed', times.length, JSON.stringify(times.slice(-3)), JSON.stringify(samples.slice(-3)));
+  const parts = { wait: [], msg: [], draw: [] };
+  for (const smp of samples) {
+    const e = times.filter((t) => t.sent >= smp.edit && t.reply !== null && t.reply <= smp.published).at(-1);
+    if (!e) continue;
+    parts.wait.push(e.sent - smp.edit - DEBOUNCE);
+    parts.msg.push(e.reply - e.sent);
+    parts.draw.push(smp.published - e.reply);
+  }
+  for (const k of Object.keys(parts)) parts[k].sort((a, c) => a - c);
+  const show = (k) => `p50 ${f(pct(parts[k], 50))} / p95 ${f(pct(parts[k], 95))}`;
+  console.log(`  split (${parts.msg.length} edits): debounce lateness ${show('wait')} ms; check message ${show('msg')} ms; answer to marks ${show('draw')} ms`);
+  const text = await page.evaluate(() => window.__fixture.text);
+  const probe = await inWorld(`(async () => { const out = []; for (let i = 0; i < 205; i++) { const t0 = performance.now();
+      await chrome.runtime.sendMessage({ type: 'check', key: 'latency-probe', text: ${JSON.stringify(text)} + ' ' + i, site: location.hostname });
+      if (i >= 5) out.push(performance.now() - t0); } return out; })()`);
+  const msg = probe.sort((a, c) => a - c);
+  console.log(`  check message alone by runtime.sendMessage, back to back (200 from the content script's world): p50 ${f(pct(msg, 50))} ms, p95 ${f(pct(msg, 95))} ms`);
+  // The same with DEBOUNCE ms of idle before each, as after a keystroke: shows what waking the
+  // worker, the host and the renderer up costs on this machine.
+  const spaced = (await inWorld(`(async () => { const out = []; for (let i = 0; i < 60; i++) {
+      await new Promise((r) => setTimeout(r, ${DEBOUNCE})); const t0 = performance.now();
+      await chrome.runtime.sendMessage({ type: 'check', key: 'latency-probe', text: ${JSON.stringify(text)} + ' ' + i, site: location.hostname });
+      out.push(performance.now() - t0); } return out; })()`)).sort((a, c) => a - c);
+  console.log(`  check message alone by runtime.sendMessage, after ${DEBOUNCE} ms idle (60): p50 ${f(pct(spaced, 50))} ms, p95 ${f(pct(spaced, 95))} ms`);
+  await cdp.detach();
   const timers = (await page.evaluate(() => window.__lat.timers)).sort((a, c) => a - c);
   console.log(`  control: lateness of a plain ${DEBOUNCE} ms timer in the page: p50 ${f(pct(timers, 50))} ms, p95 ${f(pct(timers, 95))} ms`);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
