@@ -308,7 +308,7 @@ void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
 
 int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& options,
                Severity threshold) {
-  constexpr size_t kBlockBytes = 1 << 20;  // read size; a batch is the complete lines read so far
+  constexpr size_t kBlockBytes = 256 << 10;  // read size; a batch is the complete lines read so far
   constexpr size_t kLinesPerClaim = 32;     // lines a worker takes at a time
   const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
 
