@@ -612,11 +612,129 @@ plain = [
 for t in plain:
     p(t, [], ["plain"])
 
+# ---------------------------------------------------------------- batch 2
+# Written after the rules were changed for batch 1's mistakes and never used to tune them: a check
+# that the changes generalize. Ids continue after batch 1 (ho-0316 on), tagged "batch2".
+BATCH2 = []
+
+
+def q(text, labels=(), tags=()):
+    BATCH2.append({"text": text, "labels": sorted(labels), "tags": list(tags) + ["batch2"]})
+
+
+B2_BBAN = {"LV": "aaaa" + "c" * 13, "SK": "n" * 20, "BG": "aaaa" + "n" * 6 + "c" * 8, "EE": "n" * 16, "SI": "n" * 15,
+           "HR": "n" * 17, "IS": "n" * 22, "CY": "n" * 8 + "c" * 16, "DK": "n" * 14, "LU": "nnn" + "c" * 13}
+IBAN_BBAN.update(B2_BBAN)
+J = {c: iban(c) for c in B2_BBAN}
+T = {}
+T["aws"] = "AKIA" + rnd(UP + "234567", 16)
+T["aws_s"] = rnd(B64, 40)
+T["ghu"] = "ghu_" + rnd(AN, 36)
+T["ghr"] = "ghr_" + rnd(AN, 36)
+T["sk48"] = "sk-" + rnd(AN, 48)
+T["antadmin"] = "sk-ant-admin01-" + rnd(URL, 93) + "AA"
+T["sk_live"] = "sk_live_" + rnd(AN, 34)
+T["jwt"] = jwt()
+T["glptt"] = "glptt-" + rnd(HEX, 40)
+T["hf"] = "hf_" + rnd(UP + LO, 34)
+T["xoxe"] = "xoxe.xoxp-1-" + rnd(URL, 140)
+T["npm"] = "npm_" + rnd(AN, 36)
+T["tg"] = f"{R.randint(100000000, 9999999999)}:AA{rnd(URL, 33)}"
+T["gcp"] = "AIza" + rnd(URL, 35)
+C2 = {"visa": luhn_complete("4", 16), "mc": luhn_complete("53", 16), "amex": luhn_complete("34", 15)}
+
+q(f"[default]\naws_access_key_id = {T['aws']}\naws_secret_access_key = {T['aws_s']}\n\nwhy does the CLI ignore this profile??", ["secret"], ["aws"])
+q(f"GitHub Copilot in the terminal asked me to paste this, is that normal? {T['ghu']}", ["secret"], ["github"])
+q(f"refresh token from the GitHub app flow: {T['ghr']} - do these expire?", ["secret"], ["github"])
+q(f"const openai = new OpenAI({{ apiKey: '{T['sk48']}' }}) // TODO move to env", ["secret"], ["openai", "code"])
+q(f"Admin key for the Anthropic org so finance can pull usage: {T['antadmin']}", ["secret"], ["anthropic"])
+q(f"stripe.api_key = \"{T['sk_live']}\"  # prod, careful", ["secret"], ["stripe", "code"])
+q(f"Share this link with the customer, it logs them straight in: https://app.example-saas.com/magic?token={T['jwt']}", ["secret"], ["jwt"])
+q(f"Project trigger token for the nightly pipeline: {T['glptt']}", ["secret"], ["gitlab"])
+q(f"Hugging Face read token for the eval notebook: {T['hf']}", ["secret"], ["huggingface"])
+q(f"Telegram alerts bot for the on-call group, token {T['tg']}", ["secret"], ["telegram"])
+q(f"<script src=\"https://maps.googleapis.com/maps/api/js?key={T['gcp']}&callback=initMap\"></script> finally renders!", ["secret"], ["gcp"])
+q("Per la demo di domani la password è Gelato!2025, non cambiatela", ["secret"], ["password", "lang:it"])
+q("Het wachtwoord van de gast-wifi is Stroopwafel#42, veel plezier", ["secret"], ["password", "lang:nl"])
+q("ssh root@build-01 with password R3lay-Build!99 if the key auth breaks again", ["secret"], ["password"])
+q("Reminder for myself: pwd=Qu1ntaDaRegaleira! for the NAS", ["secret"], ["password"])
+q("Use the format ghp_ followed by 36 characters when you mock tokens in tests, never a real one.", [], ["trap", "security-talk"])
+q("Rotating the Stripe keys after every offboarding should be policy everywhere. It is now at ours.", [], ["trap", "security-talk"])
+q("Password-less login is live for all users. No more 'password123' 🎉", [], ["trap", "security-talk"])
+q("export GITHUB_TOKEN=$(gh auth token) is the trick I show every new hire.", [], ["trap", "placeholder"])
+q(f"Para o jantar de Natal, transferências para {J['LV']} (a conta da Inga)", ["pii"], ["iban", "LV"])
+q(f"Príspevok na darček: {J['SK']}", ["pii"], ["iban", "SK"])
+q(f"Bulgarian team fund: {J['BG']}", ["pii"], ["iban", "BG"])
+q(f"Ülekanne palun kontole {J['EE']}", ["pii"], ["iban", "EE"])
+q(f"Nakazilo za piknik: {J['SI']}", ["pii"], ["iban", "SI"])
+q(f"Uplata za team building: {J['HR']}", ["pii"], ["iban", "HR"])
+q(f"Leigan fyrir sumarbústaðinn: {J['IS']}", ["pii"], ["iban", "IS"])
+q(f"Send the Limassol deposit to {J['CY']}", ["pii"], ["iban", "CY"])
+q(f"MobilePay virker ikke, brug {J['DK']}", ["pii"], ["iban", "DK"])
+q(f"Virement pour le cadeau: {J['LU']}", ["pii"], ["iban", "LU", "lang:fr"])
+q(f"Cliente leu o cartão ao telefone: {C2['visa']} validade 03/28", ["pii"], ["card", "lang:pt"])
+q(f"card on file for the team Uber account is {group(C2['mc'], [4, 4, 4, 4], '.')}", ["pii"], ["card", "dots"])
+q(f"Amex ending... actually here's the whole thing {group(C2['amex'], [4, 6, 5])} lol", ["pii"], ["card", "amex"])
+q("Chiamate Giulia al +39 347 123 4567 per le chiavi dell'ufficio", ["pii"], ["phone", "IT"])
+q("Bel me even: +31 6 1234 5678", ["pii"], ["phone", "NL"])
+q("Zadzwoń do Tomka: +48 601 234 567, on ma klucze", ["pii"], ["phone", "PL"])
+q("My brother is looking for a job in data, ping him at miguel.santos.dev@outlook.com", ["pii"], ["email"])
+q("The gym perk signup form wants my SSN (287-65-4390). For a gym. Why.", ["pii"], ["ssn"])
+q("National insurance no. for the contractor: NH 82 55 14 A, please add to payroll", ["pii"], ["nino"])
+q("Release 2025.10.3 is out, 3,412 commits since 2024.1.0.", [], ["trap", "numbers"])
+q("Our booth number at the expo is 4-117, next to the coffee cart.", [], ["trap", "numbers"])
+q("Parcel tracking: JD014600006281234567 - DHL says Thursday.", [], ["trap", "numbers"])
+q("The Orca-7 team finally has a name for their mascot: Kevin. Don't ask.", ["confidential"], ["codename"])
+q("Weekend hackathon on top of the Halcyon storage engine, internal only for now but wow", ["confidential"], ["codename"])
+q("Fabrikam Health renewed for five more years, biggest contract in the region 🎉", ["confidential"], ["client"])
+q("Pipeline for Q3 looks insane, we're way above target. More on the 23rd 😏", ["confidential"], ["financial", "quiet-period"])
+q("jira.corp.northwind.example/browse/HAL-221 is the ticket if you want to follow along", ["confidential"], ["internal-url"])
+q("Heard from a director that Boston gets shut down next spring. Haven't been told officially.", ["confidential"], ["layoffs"])
+q("Sneak peek: Relay gets a free tier in March, decided yesterday, not on the public roadmap yet", ["confidential"], ["roadmap"])
+q("Our external pentest found an SSRF in Atlas. Not fixed yet, so don't go poking.", ["confidential"], ["incident"])
+q("Northwind Relay just got SOC 2 Type II, report available to customers on request.", [], ["trap", "public-product"])
+q("Fun fact: bluefin can swim at 70 km/h. Learned that on the aquarium trip with the kids.", [], ["trap", "codename-lookalike"])
+q("Tailspin Toys and Wide World Importers both spoke at our summit. Recordings on our YouTube.", [], ["trap", "public-customer"])
+q("Q2 results are on investors.northwind.example: $412M revenue, 11% growth. Proud.", [], ["trap", "public-earnings"])
+q("HR at this company couldn't organize a fire drill in a burning building.", ["tone"], ["venting"])
+q("Leadership promised raises 'next quarter' for the fourth quarter in a row. Lol. Lmao even.", ["tone"], ["venting"])
+q("THE DEPLOY IS BROKEN AND NOBODY IS ANSWERING THEIR PHONE", ["tone"], ["caps"])
+q("To whoever keeps microwaving fish in the 3rd floor kitchen: I will find you.", ["tone"], ["threat"])
+q("Our SDK is totally unhackable. Try us.", ["tone"], ["legal"])
+q("Load up on $NWLB before the 23rd. Thank me later.", ["tone", "confidential"], ["stock-tip", "quiet-period"])
+q("The team crushed it at the quarterly hackathon, 14 demos in 2 hours!", [], ["trap", "idiom"])
+q("Finally watched Reservoir Dogs. Mr. Pink had a point about tipping.", [], ["trap", "film"])
+q("Elden Ring DLC boss killed me 40 times. I'll get it tonight.", [], ["trap", "game"])
+q("Went long on coffee this morning. Three espressos. No regrets.", [], ["trap", "stock-lookalike"])
+q("Shit happens, the postmortem is blameless for a reason.", ["profanity"], ["plain"])
+q("what a fcking week", ["profanity"], ["obfuscated"])
+q("Porra, esqueci-me do carregador no escritório", ["profanity"], ["lang:pt"])
+q("That demo was bad-ass, congrats team 🔥", ["profanity"], ["mild"])
+q("Weekend hike from Twatt to Brough of Birsay, Orkney is unreal.", [], ["trap", "scunthorpe"])
+q("The Cockburn Association does great work preserving Edinburgh's old town.", [], ["trap", "scunthorpe"])
+q("Spent the day in Lower Slaughter and Upper Slaughter. Cotswolds villages are the cutest.", [], ["trap", "scunthorpe"])
+q("@tom_ops you utter buffoon, you deleted the staging DB", ["insult"], ["mention"])
+q("Our vendor's account manager is a lying weasel, never trust a word he says.", ["insult"], ["plain"])
+q("Mein Chef ist ein totaler Versager.", ["insult"], ["lang:de"])
+q("Called myself a moron three times during the demo. Self-awareness is growth.", [], ["trap", "insult-lookalike"])
+q("The Jerk is still one of Steve Martin's funniest films.", [], ["trap", "insult-lookalike", "film"])
+q("Never hire moms for startup roles, they'll never commit to the hours.", ["discrimination"], ["pregnancy", "family"])
+q("Typical millennial devs, they need a safe space for every code review.", ["discrimination"], ["age"])
+q("He's such a spaz with the keyboard shortcuts lol", ["discrimination"], ["ableism"])
+q("We celebrated Eid with the whole Berlin team today, thank you Amira for the baklava!", [], ["trap", "discrimination-lookalike"])
+q("Our neurodivergent ERG hosted a great session on focus and open offices.", [], ["trap", "discrimination-lookalike"])
+q("Merci à toute l'équipe de Lisbonne pour cette semaine incroyable !", [], ["plain", "lang:fr"])
+q("Leyendo sobre CRDTs un domingo por la tarde. Así soy yo.", [], ["plain", "lang:es"])
+q("Shipping a tiny CLI that formats SQL. Feedback welcome, link below.", [], ["plain"])
+q("Just donated blood at the office drive. Took 10 minutes, go do it.", [], ["plain"])
+q("Ich habe heute meinen ersten Open-Source-PR gemerged bekommen!", [], ["plain", "lang:de"])
+
 
 def main():
     R2 = random.Random(7)
     posts = POSTS[:]
     R2.shuffle(posts)
+    posts += BATCH2
     for i, post in enumerate(posts, 1):
         row = {"id": f"ho-{i:04d}", "text": post["text"], "labels": post["labels"], "source": "heldout", "tags": post["tags"]}
         print(json.dumps(row, ensure_ascii=False))
