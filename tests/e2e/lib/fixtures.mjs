@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const FIXTURE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
 
 // name: used in test names; url: where the page is served; file: the page under fixtures/;
-// editor/post: selectors of the site's composer and Post button (the real site's DOM).
+// editor/post: selectors of the site's composer and Post button (the real site's DOM); extra: not
+// one of the four composer kinds of the demo (another site of a kind already covered).
 export const SITES = [
   { name: 'x', url: 'https://x.com/compose/post', file: 'x.html', kind: 'draft',
     editor: '[data-testid="tweetTextarea_0"]', post: '[data-testid="tweetButton"]' },
@@ -19,6 +20,12 @@ export const SITES = [
     editor: '.ProseMirror', post: '[data-testid="composerPublishBtn"]' },
   { name: 'mastodon', url: 'https://mastodon.social/home', file: 'mastodon.html', kind: 'textarea',
     editor: 'textarea.autosuggest-textarea__textarea', post: '.compose-form__submit button' },
+  // Old Reddit's submit form: a plain textarea, and a submit button in the same form.
+  { name: 'reddit', url: 'https://old.reddit.com/r/test/submit', file: 'reddit.html', kind: 'textarea',
+    editor: 'textarea[name="text"]', post: 'button[type="submit"][name="submit"]', extra: true },
+  // Mastodon on an instance no list names: the extension must recognize it by its page structure.
+  { name: 'mastodon-instance', url: 'https://social.example.net/home', file: 'mastodon.html', kind: 'textarea',
+    editor: 'textarea.autosuggest-textarea__textarea', post: '.compose-form__submit button', extra: true },
 ];
 
 export const DEMO_INDEX_URL = 'https://demo.guardpost.invalid/';

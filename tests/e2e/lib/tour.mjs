@@ -49,7 +49,7 @@ async function typeAndSettle(page, text) {
 
 // For each site: type, wait, hover the first mark; screenshot into outDir as <site>.png.
 // Returns [{site, findings: [{rule, severity, words}]}].
-export async function tour(page, { outDir, log = console.log, only, sites = SITES, clip = false } = {}) {
+export async function tour(page, { outDir, log = console.log, only, sites = SITES.filter((s) => !s.extra), clip = false } = {}) {
   if (outDir) mkdirSync(outDir, { recursive: true });
   const results = [];
   if (outDir) {
