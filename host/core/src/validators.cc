@@ -10,7 +10,7 @@ namespace guardpost::internal {
 bool PassesLuhn(std::string_view text) {
   std::string digits;
   for (char c : text) {
-    if (c == ' ' || c == '-') continue;
+    if (c == ' ' || c == '-' || c == '.') continue;
     if (c < '0' || c > '9') return false;
     digits.push_back(c);
   }

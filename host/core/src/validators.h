@@ -9,7 +9,7 @@
 
 namespace guardpost::internal {
 
-// Digits of `text` (spaces and dashes ignored; any other character fails) pass the Luhn check,
+// Digits of `text` (spaces, dashes and dots ignored; any other character fails) pass the Luhn check,
 // with 12 to 19 digits.
 bool PassesLuhn(std::string_view text);
 
