@@ -15,9 +15,11 @@ Standard library only (Python 3.11).
 """
 
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import statistics
 import struct
 import subprocess
@@ -95,8 +97,10 @@ def gen_jsonl(args):
 
 def host_env():
     env = dict(os.environ)
-    # Logs go to a throwaway state directory; no system layer, as on most machines.
+    # Logs go to a throwaway state directory (removed at exit); no system layer, as on most
+    # machines.
     state = tempfile.mkdtemp(prefix="guardpost-bench-state-")
+    atexit.register(shutil.rmtree, state, ignore_errors=True)
     env["XDG_STATE_HOME"] = state
     env["GUARDPOST_SYSTEM_RULES"] = os.path.join(state, "no-system-rules")
     return env
