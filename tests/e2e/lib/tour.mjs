@@ -70,7 +70,9 @@ export async function tour(page, { outDir, log = console.log, only, sites = SITE
     let card = null;
     const o = await readOverlay(page);
     if (o.marks.length) {
-      const c = center(o.marks[0].box);
+      // The lowest mark: its card opens below it and hides none of the others.
+      const last = o.marks.reduce((a, m) => (m.box.y > a.box.y || (m.box.y === a.box.y && m.box.x > a.box.x) ? m : a));
+      const c = center(last.box);
       await page.mouse.move(c.x - 2, c.y);
       await page.mouse.move(c.x, c.y, { steps: 2 });
       card = await until(async () => (await readOverlay(page)).card, { what: 'the hover card' }).catch(() => null);
