@@ -19,7 +19,14 @@ const TONE = 'tone.e2e-crap';
 const SAMPLE = 'Hi 😀👍🏽 日本語のテキスト Здравствуйте #launch Halcyon ships; key AKIAZ7Q3LXR5T2VW9KPM';
 const QUIET_MS = 600;
 
-const bin = hostBinary();
+let bin;
+try {
+  bin = hostBinary();
+} catch (e) {
+  console.log(`not ok 1 - setup: ${e.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 const runner = createRunner();
 
 // ---- page helpers (BiDi) ----
