@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "normalize.h"
 #include "terms.h"
@@ -37,13 +38,36 @@ namespace {
 constexpr size_t kMaxQuotedChars = 80;  // {match} is cut here so that replies stay small
 constexpr int kViewCount = 3;
 
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+// The words of a context validator, in words form, looked up as slices of the words view.
+struct ContextPhrases {
+  std::unordered_set<std::string, StringHash, std::equal_to<>> phrases;
+  size_t max_words = 0;
+
+  // Whether one of the phrases occurs, word-aligned, in `words` (a slice of a words view).
+  bool AnyIn(std::string_view words) const {
+    const std::vector<internal::WordSpan> spans = internal::SplitWords(words);
+    for (size_t first = 0; first < spans.size(); ++first) {
+      for (size_t n = 0; n < max_words && first + n < spans.size(); ++n) {
+        const size_t begin = spans[first].begin;
+        if (phrases.contains(words.substr(begin, spans[first + n].end - begin))) return true;
+      }
+    }
+    return false;
+  }
+};
+
 // What Check needs of one rule, prepared once.
 struct CompiledRule {
   const Rule* rule = nullptr;
-  std::unique_ptr<RE2> re;                                  // kPattern
-  std::vector<std::string> keywords;                        // folded form
-  std::vector<std::string> allow;                           // folded form
-  std::vector<std::vector<std::string>> context_words;      // per validator, words form
+  std::shared_ptr<const RE2> re;        // kPattern
+  std::vector<std::string> keywords;    // folded form
+  std::vector<std::string> allow;       // folded form
+  std::vector<ContextPhrases> context;  // per validator (kContext only)
   // kTerms: phrases that cancel a match, in words form; index 0 is the rule's own list, index
   // t + 1 term t's (which applies in addition to the rule's).
   std::vector<std::vector<std::string>> unless_followed_by;
@@ -85,17 +109,24 @@ std::string ReplaceMatch(const std::string& templ, std::string_view match) {
   return out;
 }
 
-// Whether ` phrase ` occurs in ` haystack ` (both in words form, so word-aligned).
-bool ContainsWords(std::string_view haystack, std::string_view phrase) {
-  size_t at = haystack.find(phrase);
-  while (at != std::string_view::npos) {
-    const bool starts = at == 0 || haystack[at - 1] == ' ';
-    const size_t end = at + phrase.size();
-    const bool ends = end == haystack.size() || haystack[end] == ' ';
-    if (starts && ends) return true;
-    at = haystack.find(phrase, at + 1);
-  }
-  return false;
+// The slice of the words view that covers the original text within `chars` code points on
+// either side of `span`, cut to whole words.
+std::string_view WordsAround(const TextView& words, std::string_view text, ByteSpan span,
+                             int chars) {
+  size_t begin = span.begin;
+  for (int i = 0; i < chars && begin > 0; ++i) begin = internal::PreviousCodePoint(text, begin);
+  size_t end = span.end;
+  for (int i = 0; i < chars && end < text.size(); ++i) internal::DecodeUtf8(text, &end);
+  // Origins never decrease along a view, so the window's ends can be found by binary search.
+  const auto& origin = words.origin;
+  size_t from =
+      static_cast<size_t>(std::lower_bound(origin.begin(), origin.end(), begin) - origin.begin());
+  size_t to =
+      static_cast<size_t>(std::lower_bound(origin.begin(), origin.end(), end) - origin.begin());
+  const std::string_view view = words.text;
+  if (from > 0 && view[from - 1] != ' ') from = std::min(view.find(' ', from), to);  // partial word
+  while (to < view.size() && to > from && view[to] != ' ' && view[to - 1] != ' ') --to;
+  return view.substr(from, to > from ? to - from : 0);
 }
 
 std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
@@ -104,21 +135,12 @@ std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
   return forms;
 }
 
-// The original text within `chars` code points on either side of `span`.
-std::string_view Surroundings(std::string_view text, ByteSpan span, int chars) {
-  size_t begin = span.begin;
-  for (int i = 0; i < chars && begin > 0; ++i) begin = internal::PreviousCodePoint(text, begin);
-  size_t end = span.end;
-  for (int i = 0; i < chars && end < text.size(); ++i) internal::DecodeUtf8(text, &end);
-  return text.substr(begin, end - begin);
-}
-
 }  // namespace
 
 struct Engine::Impl {
   std::vector<Pack> packs;
   std::vector<PackInfo> pack_infos;
-  std::vector<const Rule*> rules;  // in effect, in order
+  std::vector<const Rule*> rules;      // in effect, in order
   std::vector<CompiledRule> compiled;  // parallel to rules
 
   // Pattern rules by view, and one RE2::Set per view over them.
@@ -135,9 +157,9 @@ struct Engine::Impl {
                            std::optional<size_t> only_rule) const;
   void FindPatterns(View view, const TextView* tv, std::string_view text,
                     const std::vector<bool>& enabled, const std::string& folded,
-                    std::vector<Hit>* hits) const;
+                    const TextView* words, std::vector<Hit>* hits) const;
   bool AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
-                   std::string_view matched) const;
+                   std::string_view matched, const TextView* words) const;
   void FindTerms(std::string_view text, const TextView& words, const std::vector<bool>& enabled,
                  std::vector<Hit>* hits) const;
   void FindMeasures(std::string_view text, const std::vector<bool>& enabled,
@@ -191,10 +213,13 @@ void Engine::Impl::Compile() {
     cr.rule = &rule;
     switch (rule.kind) {
       case RuleKind::kPattern: {
-        RE2::Options options;
-        options.set_log_errors(false);
-        options.set_case_sensitive(rule.case_sensitive);
-        cr.re = std::make_unique<RE2>(rule.pattern, options);
+        cr.re = rule.compiled;
+        if (!cr.re) {  // a rule that did not come from ParsePack
+          RE2::Options options;
+          options.set_log_errors(false);
+          options.set_case_sensitive(rule.case_sensitive);
+          cr.re = std::make_shared<const RE2>(rule.pattern, options);
+        }
         const int v = static_cast<int>(rule.view);
         // The set needs the case flag inside the pattern, since its options are shared.
         const std::string for_set = (rule.case_sensitive ? "" : "(?i)") + rule.pattern;
@@ -205,9 +230,17 @@ void Engine::Impl::Compile() {
         for (const std::string& k : rule.keywords) cr.keywords.push_back(internal::FoldedForm(k));
         for (const std::string& a : rule.allow) cr.allow.push_back(internal::FoldedForm(a));
         for (const Validator& validator : rule.validators) {
-          std::vector<std::string> words;
-          for (const std::string& w : validator.words) words.push_back(internal::WordsForm(w));
-          cr.context_words.push_back(std::move(words));
+          ContextPhrases context;
+          for (const std::string& word : validator.words) {
+            const std::string form = internal::WordsForm(word);
+            if (form.empty()) continue;
+            context.max_words = std::max<size_t>(
+                context.max_words,
+                static_cast<size_t>(std::count(form.begin(), form.end(), ' ')) + 1);
+            context.phrases.insert(form);
+          }
+          if (validator.kind == Validator::Kind::kContext) needs_folded = needs_words = true;
+          cr.context.push_back(std::move(context));
         }
         break;
       }
@@ -251,10 +284,11 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   const std::string& folded_text = folded ? folded->text : kEmpty;
 
   std::vector<Hit> hits;
-  FindPatterns(View::kRaw, nullptr, text, enabled, folded_text, &hits);
-  if (folded) FindPatterns(View::kFolded, &*folded, text, enabled, folded_text, &hits);
+  const TextView* words_view = words ? &*words : nullptr;
+  FindPatterns(View::kRaw, nullptr, text, enabled, folded_text, words_view, &hits);
+  if (folded) FindPatterns(View::kFolded, &*folded, text, enabled, folded_text, words_view, &hits);
   if (words) {
-    FindPatterns(View::kWords, &*words, text, enabled, folded_text, &hits);
+    FindPatterns(View::kWords, &*words, text, enabled, folded_text, words_view, &hits);
     FindTerms(text, *words, enabled, &hits);
   }
   FindMeasures(text, enabled, &hits);
@@ -296,8 +330,7 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
     finding.end = utf16.At(hit.span.end);
     finding.message = ReplaceMatch(rule.message, matched);
     const Term* term = hit.term >= 0 ? &rule.terms[static_cast<size_t>(hit.term)] : nullptr;
-    const std::string& suggestion =
-        term && term->suggestion ? *term->suggestion : rule.suggestion;
+    const std::string& suggestion = term && term->suggestion ? *term->suggestion : rule.suggestion;
     finding.suggestion = ReplaceMatch(suggestion, matched);
     finding.policy_url = rule.policy_url;
     findings.push_back(std::move(finding));
@@ -312,7 +345,7 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
 
 void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view text,
                                 const std::vector<bool>& enabled, const std::string& folded,
-                                std::vector<Hit>* hits) const {
+                                const TextView* words, std::vector<Hit>* hits) const {
   const auto v = static_cast<size_t>(view);
   if (patterns_of_view[v].empty()) return;
   const std::string_view subject = tv ? std::string_view(tv->text) : text;
@@ -321,15 +354,17 @@ void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view 
   if (set_of_view[v]) {
     if (!set_of_view[v]->Match(subject, &candidates)) return;
   } else {
-    for (size_t k = 0; k < patterns_of_view[v].size(); ++k) candidates.push_back(static_cast<int>(k));
+    for (size_t k = 0; k < patterns_of_view[v].size(); ++k)
+      candidates.push_back(static_cast<int>(k));
   }
   for (int k : candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];
     if (!enabled[index]) continue;
     const CompiledRule& cr = compiled[index];
     if (!cr.keywords.empty() &&
-        std::none_of(cr.keywords.begin(), cr.keywords.end(),
-                     [&](const std::string& keyword) { return folded.find(keyword) != std::string::npos; })) {
+        std::none_of(cr.keywords.begin(), cr.keywords.end(), [&](const std::string& keyword) {
+          return folded.find(keyword) != std::string::npos;
+        })) {
       continue;
     }
     const int groups = cr.re->NumberOfCapturingGroups() + 1;
@@ -348,12 +383,14 @@ void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view 
       if (reported.data() == nullptr || reported.empty()) continue;
       const size_t begin = static_cast<size_t>(reported.data() - subject.data());
       const size_t end = begin + reported.size();
-      if (cr.rule->whole_word && (internal::IsWordCharBefore(subject, begin) ||
-                                  internal::IsWordCharAt(subject, end))) {
+      if (cr.rule->whole_word &&
+          (internal::IsWordCharBefore(subject, begin) || internal::IsWordCharAt(subject, end))) {
         continue;
       }
-      const ByteSpan original = tv ? internal::ToOriginal(*tv, text, begin, end) : ByteSpan{begin, end};
-      if (!AcceptsSpan(cr, text, original, std::string_view(reported.data(), reported.size()))) {
+      const ByteSpan original =
+          tv ? internal::ToOriginal(*tv, text, begin, end) : ByteSpan{begin, end};
+      if (!AcceptsSpan(cr, text, original, std::string_view(reported.data(), reported.size()),
+                       words)) {
         continue;
       }
       hits->push_back({index, original, -1});
@@ -362,7 +399,7 @@ void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view 
 }
 
 bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
-                               std::string_view matched) const {
+                               std::string_view matched, const TextView* words) const {
   if (!cr.allow.empty()) {
     const std::string folded = internal::FoldedForm(matched);
     if (std::find(cr.allow.begin(), cr.allow.end(), folded) != cr.allow.end()) return false;
@@ -381,11 +418,9 @@ bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, By
         if (internal::ShannonEntropy(matched) < validator.min_bits) return false;
         break;
       case Validator::Kind::kContext: {
-        const std::string around =
-            internal::WordsForm(Surroundings(text, original, validator.window));
-        const bool near = std::any_of(
-            cr.context_words[i].begin(), cr.context_words[i].end(),
-            [&](const std::string& word) { return !word.empty() && ContainsWords(around, word); });
+        // Compile() builds the words view whenever a rule has a context validator.
+        const bool near =
+            cr.context[i].AnyIn(WordsAround(*words, text, original, validator.window));
         if (near != validator.require) return false;
         break;
       }
@@ -421,7 +456,8 @@ void Engine::Impl::FindTerms(std::string_view text, const TextView& words,
              std::any_of(cr.unless_preceded_by[list].begin(), cr.unless_preceded_by[list].end(),
                          preceded);
     };
-    const size_t own = static_cast<size_t>(hit.term + 1);  // 0 for a hashed term: no list of its own
+    const size_t own =
+        static_cast<size_t>(hit.term + 1);  // 0 for a hashed term: no list of its own
     const bool cancelled = cancels(0) || (own != 0 && cancels(own));
     if (cancelled) continue;
     hits->push_back({hit.rule, internal::ToOriginal(words, text, begin, end), hit.term});
@@ -452,15 +488,15 @@ void Engine::Impl::FindMeasures(std::string_view text, const std::vector<bool>& 
     for (size_t pos = 0; pos < text.size();) {
       const size_t start = pos;
       const char32_t c = internal::DecodeUtf8(text, &pos);
-      const bool letter = c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(static_cast<UChar32>(c));
+      const bool letter =
+          c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(static_cast<UChar32>(c));
       if (!letter) continue;
       ++letters;
       if (c < 0x80 ? (c >= 'A' && c <= 'Z') : u_isupper(static_cast<UChar32>(c))) ++capitals;
       first = std::min(first, start);
       last_end = pos;
     }
-    if (letters >= rule.min_letters &&
-        capitals >= rule.min_ratio * static_cast<double>(letters)) {
+    if (letters >= rule.min_letters && capitals >= rule.min_ratio * static_cast<double>(letters)) {
       hits->push_back({index, {first, last_end}, -1});
     }
   }

@@ -23,8 +23,8 @@ using internal::PathStep;
 
 namespace {
 
-constexpr std::string_view kCategoryNames[] = {"secret", "pii",        "confidential", "profanity",
-                                               "insult", "discrimination", "tone"};
+constexpr std::string_view kCategoryNames[] = {
+    "secret", "pii", "confidential", "profanity", "insult", "discrimination", "tone"};
 constexpr std::string_view kSeverityNames[] = {"info", "warn", "block"};
 constexpr std::string_view kViewNames[] = {"raw", "folded", "words"};
 constexpr std::string_view kKindNames[] = {"pattern", "terms", "measure"};
@@ -94,8 +94,8 @@ class PackReader {
     }
     const size_t errors_before = errors_->size();
     if (!doc.is_object()) {
-      Error({}, "", "", "expected an object with \"pack\" and \"rules\"; got " +
-                            std::string(TypeName(doc)));
+      Error({}, "", "",
+            "expected an object with \"pack\" and \"rules\"; got " + std::string(TypeName(doc)));
       return false;
     }
     pack->source = std::string(source_);
@@ -108,14 +108,16 @@ class PackReader {
     if (rules == doc.end()) {
       Error({}, "", "rules", "required field is missing");
     } else if (!rules->is_array()) {
-      Error({"rules"}, "", "rules", "expected a list of rules; got " + std::string(TypeName(*rules)));
+      Error({"rules"}, "", "rules",
+            "expected a list of rules; got " + std::string(TypeName(*rules)));
     } else {
       std::set<std::string> ids;
       for (size_t i = 0; i < rules->size(); ++i) {
         Rule rule;
         if (ReadRule((*rules)[i], i, &rule)) {
           if (!ids.insert(rule.id).second) {
-            Error({"rules", i, "id"}, rule.id, "id", "repeats the id of an earlier rule in this pack");
+            Error({"rules", i, "id"}, rule.id, "id",
+                  "repeats the id of an earlier rule in this pack");
           }
           if (rule.policy_url.empty()) rule.policy_url = pack->policy_url;
           pack->rules.push_back(std::move(rule));
@@ -187,8 +189,7 @@ class PackReader {
     const auto it = object.find(field);
     if (it == object.end()) return;
     if (!it->is_boolean()) {
-      Error(Append(path, field), rule_id, field,
-            "expected true or false; got " + Describe(*it));
+      Error(Append(path, field), rule_id, field, "expected true or false; got " + Describe(*it));
       return;
     }
     *out = it->get<bool>();
@@ -246,7 +247,8 @@ class PackReader {
            const std::string& field, bool required, const std::string_view (&names)[N]) {
     const auto it = object.find(field);
     if (it == object.end()) {
-      if (required) Error(path, rule_id, field, "required field is missing; expected one of " + OneOf(names));
+      if (required)
+        Error(path, rule_id, field, "required field is missing; expected one of " + OneOf(names));
       return -1;
     }
     const int index = it->is_string() ? IndexOf(names, it->get<std::string>()) : -1;
@@ -261,8 +263,9 @@ class PackReader {
     const std::vector<PathStep> path = {"rules", index};
     const size_t errors_before = errors_->size();
     if (!object.is_object()) {
-      Error(path, "", "", "rule " + std::to_string(index) + ": expected an object; got " +
-                              std::string(TypeName(object)));
+      Error(path, "", "",
+            "rule " + std::to_string(index) + ": expected an object; got " +
+                std::string(TypeName(object)));
       return false;
     }
     if (!String(object, path, "", "id", true, &rule->id)) {
@@ -283,9 +286,9 @@ class PackReader {
     ReadExamples(object, path, id, rule);
 
     auto known = [&](std::initializer_list<std::string_view> own) {
-      std::vector<std::string_view> all = {"id",         "kind",       "category",
-                                           "severity",   "message",    "suggestion",
-                                           "policy_url", "active",     "examples"};
+      std::vector<std::string_view> all = {"id",         "kind",    "category",
+                                           "severity",   "message", "suggestion",
+                                           "policy_url", "active",  "examples"};
       all.insert(all.end(), own);
       for (const auto& [key, value] : object.items()) {
         if (std::find(all.begin(), all.end(), key) == all.end()) {
@@ -296,8 +299,8 @@ class PackReader {
     };
     switch (kind) {
       case 0:
-        known({"pattern", "group", "view", "case_sensitive", "whole_word", "keywords",
-               "validators", "allow"});
+        known({"pattern", "group", "view", "case_sensitive", "whole_word", "keywords", "validators",
+               "allow"});
         ReadPattern(object, path, rule);
         break;
       case 1:
@@ -369,13 +372,15 @@ class PackReader {
       RE2::Options options;
       options.set_log_errors(false);
       options.set_case_sensitive(rule->case_sensitive);
-      const RE2 re(rule->pattern, options);
-      if (!re.ok()) {
-        Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + re.error());
-      } else if (rule->group > re.NumberOfCapturingGroups()) {
+      auto re = std::make_shared<const RE2>(rule->pattern, options);
+      if (!re->ok()) {
+        Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + re->error());
+      } else if (rule->group > re->NumberOfCapturingGroups()) {
         Error(Append(path, "group"), id, "group",
-              "the pattern has " + std::to_string(re.NumberOfCapturingGroups()) +
+              "the pattern has " + std::to_string(re->NumberOfCapturingGroups()) +
                   " capture group(s); got group " + std::to_string(rule->group));
+      } else {
+        rule->compiled = std::move(re);
       }
     }
     const auto validators = object.find("validators");
@@ -455,7 +460,8 @@ class PackReader {
       }
     }
     if (rule->terms.empty() && (!rule->hashed || rule->hashed->sha256_hex.empty())) {
-      Error(path, id, "terms", "a terms rule needs \"terms\" or \"hashed\" with at least one entry");
+      Error(path, id, "terms",
+            "a terms rule needs \"terms\" or \"hashed\" with at least one entry");
     }
   }
 
@@ -465,8 +471,9 @@ class PackReader {
     if (item.is_string()) {
       term.phrase = item.get<std::string>();
     } else if (item.is_object()) {
-      CheckKnownFields(item, at, id,
-                       {"term", "severity", "suggestion", "unless_followed_by", "unless_preceded_by"});
+      CheckKnownFields(
+          item, at, id,
+          {"term", "severity", "suggestion", "unless_followed_by", "unless_preceded_by"});
       Strings(item, at, id, "unless_followed_by", &term.unless_followed_by);
       Strings(item, at, id, "unless_preceded_by", &term.unless_preceded_by);
       String(item, at, id, "term", true, &term.phrase);

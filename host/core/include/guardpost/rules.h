@@ -7,10 +7,15 @@
 #ifndef GUARDPOST_RULES_H_
 #define GUARDPOST_RULES_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace re2 {
+class RE2;
+}
 
 namespace guardpost {
 
@@ -22,9 +27,10 @@ std::string_view CategoryName(Category category);
 std::string_view SeverityName(Severity severity);
 std::optional<Category> ParseCategory(std::string_view name);
 std::optional<Severity> ParseSeverity(std::string_view name);
-inline constexpr Category kAllCategories[] = {
-    Category::kSecret,    Category::kPii,    Category::kConfidential, Category::kProfanity,
-    Category::kInsult,    Category::kDiscrimination, Category::kTone};
+inline constexpr Category kAllCategories[] = {Category::kSecret,       Category::kPii,
+                                              Category::kConfidential, Category::kProfanity,
+                                              Category::kInsult,       Category::kDiscrimination,
+                                              Category::kTone};
 
 // Which view of the text a pattern runs on (see docs/rules.md, "Views").
 //   kRaw:    the text as typed.
@@ -49,8 +55,8 @@ struct Validator {
 };
 
 struct Term {
-  std::string phrase;                   // as written in the pack; matched on the kWords view
-  std::optional<Severity> severity;     // overrides the rule's severity for this term
+  std::string phrase;                     // as written in the pack; matched on the kWords view
+  std::optional<Severity> severity;       // overrides the rule's severity for this term
   std::optional<std::string> suggestion;  // overrides the rule's suggestion for this term
   std::vector<std::string> unless_followed_by;  // added to the rule's, for this term only
   std::vector<std::string> unless_preceded_by;
@@ -86,15 +92,18 @@ struct Rule {
   RuleKind kind = RuleKind::kPattern;
   Category category = Category::kTone;
   Severity severity = Severity::kWarn;
-  std::string message;     // may contain {match}, replaced by the matched text
-  std::string suggestion;  // optional; may contain {match}
-  std::string policy_url;  // optional; defaults to the pack's
+  std::string message;               // may contain {match}, replaced by the matched text
+  std::string suggestion;            // optional; may contain {match}
+  std::string policy_url;            // optional; defaults to the pack's
   std::optional<DateWindow> active;  // the rule applies only on these dates
   Examples examples;
 
   // kPattern
   std::string pattern;  // RE2 syntax
-  int group = 0;        // capture group that is the reported span; 0 = the whole match
+  // `pattern` as ParsePack compiled it to validate it; engines reuse it rather than compile the
+  // same expression again (compiling is most of the cost of loading rules).
+  std::shared_ptr<const re2::RE2> compiled;
+  int group = 0;  // capture group that is the reported span; 0 = the whole match
   View view = View::kRaw;
   bool case_sensitive = false;
   bool whole_word = false;            // Unicode-aware word boundaries around the span
