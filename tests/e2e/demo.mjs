@@ -15,6 +15,9 @@ const bin = hostBinary();
 const profile = makeProfile({ bin, ...DEMO_RULES });
 const b = await launch(profile, { headless: !headed, viewport: headed ? null : { width: 1000, height: 620 } });
 let code = 0;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => { b.close().finally(() => process.exit(130)); });
+}
 try {
   await enableHooks(b.sw); // rule ids and offsets on the overlay, so the demo can print the flagged words
   console.log(`Guardpost demo: Chromium ${b.ctx.browser()?.version() ?? ''} ${headed ? 'headed' : 'headless'}, extension ${b.extensionId}, host ${bin}`);

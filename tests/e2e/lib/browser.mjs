@@ -83,10 +83,11 @@ export async function launch(profile, { headless = true, viewport = { width: 110
     executablePath: CHROMIUM,
     headless,
     viewport,
-    deviceScaleFactor: 1,
+    ...(viewport ? { deviceScaleFactor: 1 } : {}), // a headed window (viewport null) keeps the screen's
     env: profile.env,
     ignoreDefaultArgs: ['--disable-extensions'],
-    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+    args: [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
+      ...(headless ? [] : ['--window-size=1100,800'])],
   });
   await routeFixtures(ctx);
   const sw = ctx.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'))
