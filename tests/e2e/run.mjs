@@ -35,8 +35,11 @@ function mainGroupSetup(opts = {}) {
     const errors = [];
     const b = await launch(profile);
     b.page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    // Every http(s) request the browser makes for pages or for the extension's worker.
+    const requests = [];
+    b.ctx.on('request', (r) => { if (/^https?:/.test(r.url())) requests.push(r.url()); });
     return {
-      ...b, profile, errors,
+      ...b, profile, errors, requests,
       diagnose: async () => JSON.stringify({
         url: b.page.url(),
         model: await model(b.page).catch(() => null),
@@ -197,6 +200,17 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
     const { start, end } = await offsetsOf(page, 'crap');
     const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
     assert(compareRects(expected, marksFor(o.marks, TONE).map((m) => m.box)) === null, 'the new highlight is on its words');
+  });
+
+  test('nothing but the fixture pages was requested: post text goes to the host only', async ({ page, requests }) => {
+    // On its own this test makes its own traffic; after the others it covers theirs too.
+    await openComposer(page, site('x'));
+    await typeText(page, SAMPLE);
+    await waitForMarks(page, (ms) => marksFor(ms, CODE).length > 0);
+    const allowed = new Set(SITES.map((x) => new URL(x.url).origin));
+    const other = requests.filter((u) => !allowed.has(new URL(u).origin));
+    assert(requests.length > 0, 'requests were recorded');
+    assertEqual(other, [], 'requests to anywhere else');
   });
 
   test('service worker stopped mid-session: the next check starts a new worker and a new host', async ({ page, ctx, profile }) => {
