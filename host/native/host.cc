@@ -123,10 +123,16 @@ std::string Today() {
 }
 
 void LogCaller(int argc, char** argv) {
+  // Chrome on Windows adds --parent-window=N; look for the origin wherever it is.
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("chrome-extension://")) {
+      spdlog::info("started by a Chromium browser for {}", arg);
+      return;
+    }
+  }
   const std::string_view first = argc > 1 ? argv[1] : "";
-  if (first.starts_with("chrome-extension://")) {
-    spdlog::info("started by a Chromium browser for {}", first);
-  } else if (argc > 2 && first.ends_with(".json")) {
+  if (argc > 2 && first.ends_with(".json")) {
     spdlog::info("started by Firefox for {} (manifest {})", argv[2], first);
   } else {
     spdlog::info("started by hand ({} argument(s))", argc > 0 ? argc - 1 : 0);

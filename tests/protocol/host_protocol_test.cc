@@ -532,9 +532,11 @@ BOOST_AUTO_TEST_CASE(started_the_way_chrome_starts_it) {
 
 BOOST_AUTO_TEST_CASE(started_the_way_windows_chrome_starts_it) {
   Host host(
-      WithArgs({"chrome-extension://abcdefghijklmnopabcdefghijklmnop/", "--parent-window=0"}));
+      WithArgs({"--parent-window=0", "chrome-extension://abcdefghijklmnopabcdefghijklmnop/"}));
   BOOST_TEST(host.Call(Check(1, "canaryword"))["findings"].size() == 1u);
   BOOST_TEST(host.Wait() == 0);
+  const std::string log = ReadFile(host.state_dir() / "host.log");
+  BOOST_TEST(log.find("Chromium browser for chrome-extension://") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(started_the_way_firefox_starts_it) {
