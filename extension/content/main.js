@@ -440,26 +440,26 @@
       const s = [...sessions.values()].find((ss) => ss.id === h.session);
       overlay.showCard(h.session, h.finding, h.rect, {
         policyUrl: settings.policy_url,
-        onApply: (f) => s && applySuggestion(s, f),
+        onApply: (f) => s && applyReplacement(s, f),
       });
     } else if (overlay.card && hideTimer === null) {
       hideTimer = setTimeout(() => { hideTimer = null; overlay.hideCard(); }, 300);
     }
   }
 
-  function applySuggestion(s, f) {
+  function applyReplacement(s, f) {
     overlay.hideCard();
     s.read();
-    if (!(f.end <= s.text.length) || f.suggestion === undefined) return;
+    if (!(f.end <= s.text.length) || !f.replacement) return;
     const el = s.el;
     el.focus({ preventScroll: true });
     let ok = false;
     if (s.kind === 'value') {
       el.setSelectionRange(f.start, f.end);
-      ok = doc.execCommand('insertText', false, f.suggestion);
+      ok = doc.execCommand('insertText', false, f.replacement);
       if (!ok) {
-        el.setRangeText(f.suggestion, f.start, f.end, 'end');
-        el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText', data: f.suggestion }));
+        el.setRangeText(f.replacement, f.start, f.end, 'end');
+        el.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText', data: f.replacement }));
         ok = true;
       }
     } else {
@@ -472,7 +472,7 @@
       sel.removeAllRanges();
       sel.addRange(range);
       // The editor's own input path: it sees beforeinput/input as if the employee typed.
-      ok = doc.execCommand('insertText', false, f.suggestion);
+      ok = doc.execCommand('insertText', false, f.replacement);
     }
     report('edited', [f.rule]);
     s.changed();

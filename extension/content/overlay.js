@@ -26,6 +26,7 @@
 .gp-card .gp-head, .gp-dialog .gp-sev { font-size: 11px; text-transform: uppercase; letter-spacing: .04em; font-weight: 600; }
 .gp-sev-block { color: #b3261e; } .gp-sev-warn { color: #b45d00; } .gp-sev-info { color: #1a73e8; }
 .gp-card p { margin: 4px 0; }
+.gp-card .gp-advice { margin: 6px 0 0; color: #3c4043; }
 .gp-card .gp-suggestion { margin-top: 6px; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
 .gp-card .gp-suggestion q { font-style: normal; background: #e6f4ea; padding: 1px 4px; border-radius: 3px; }
 button.gp-btn { font: inherit; border-radius: 6px; border: 1px solid #dadce0; background: #fff; color: #1a73e8;
@@ -195,11 +196,16 @@ a.gp-link { color: #1a73e8; }
       msg.textContent = finding.message;
       let apply = null;
       if (finding.suggestion) {
+        const advice = el('p', 'gp-advice', c);
+        advice.textContent = finding.suggestion;
+      }
+      // Only a replacement can be applied: a suggestion is advice for the employee, not text.
+      if (finding.replacement) {
         const row = el('div', 'gp-suggestion', c);
         const label = el('span', '', row);
-        label.textContent = 'Suggestion:';
+        label.textContent = 'Replace with';
         const q = el('q', '', row);
-        q.textContent = finding.suggestion;
+        q.textContent = finding.replacement;
         apply = el('button', 'gp-btn gp-primary', row);
         apply.type = 'button';
         apply.dataset.gpAction = 'apply';

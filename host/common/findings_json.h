@@ -13,7 +13,7 @@
 
 namespace guardpost {
 
-// {rule, category, severity, start, end, message, suggestion?, policy_url?}
+// {rule, category, severity, start, end, message, suggestion?, replacement?, policy_url?}
 inline nlohmann::json ToJson(const Finding& finding) {
   nlohmann::json json = {{"rule", finding.rule},
                          {"category", CategoryName(finding.category)},
@@ -22,6 +22,7 @@ inline nlohmann::json ToJson(const Finding& finding) {
                          {"end", finding.end},
                          {"message", finding.message}};
   if (!finding.suggestion.empty()) json["suggestion"] = finding.suggestion;
+  if (!finding.replacement.empty()) json["replacement"] = finding.replacement;
   if (!finding.policy_url.empty()) json["policy_url"] = finding.policy_url;
   return json;
 }

@@ -47,8 +47,9 @@ const std::string kSwear = R"({"id": "swear", "kind": "terms", "category": "prof
 // The same word after text whose UTF-16 length differs from its UTF-8 and code point lengths.
 // Expected offsets are what JavaScript's String.prototype.indexOf returns.
 BOOST_DATA_TEST_CASE(term_offsets_are_utf16_after_any_script,
-                     bdata::make({"shit", "😀 shit", "👍🏽👩‍💻 shit", "e\u0301te\u0301 shit",
-                                  "漢字かな shit", "שלום עולם shit", "مرحبا shit", "𝕏 shit"}) ^
+                     bdata::make({"shit", "😀 shit", "👍🏽👩‍💻 shit",
+                                  "e\u0301te\u0301 shit", "漢字かな shit", "שלום עולם shit",
+                                  "مرحبا shit", "𝕏 shit"}) ^
                          bdata::make({0, 3, 10, 6, 5, 10, 6, 3}),
                      text, start) {
   const Engine engine = MakeEngine({kSwear});
@@ -64,8 +65,8 @@ BOOST_AUTO_TEST_CASE(terms_resist_obfuscation_and_respect_words) {
   BOOST_TEST(Spans(engine.Check("s h i t")) == "swear@0-7");
   BOOST_TEST(Spans(engine.Check("s.h.i.t!")) == "swear@0-7");
   BOOST_TEST(Spans(engine.Check("ＳＨＩＴ")) == "swear@0-4");
-  BOOST_TEST(Spans(engine.Check("\u0455hit")) == "swear@0-4");    // Cyrillic dze
-  BOOST_TEST(Spans(engine.Check("sh\u200bit")) == "swear@0-5");   // zero-width space
+  BOOST_TEST(Spans(engine.Check("\u0455hit")) == "swear@0-4");      // Cyrillic dze
+  BOOST_TEST(Spans(engine.Check("sh\u200bit")) == "swear@0-5");     // zero-width space
   BOOST_TEST(Spans(engine.Check("shit\u0301 ok")) == "swear@0-5");  // trailing combining mark
   BOOST_TEST(Spans(engine.Check("shitake mushrooms")) == "");
   BOOST_TEST(Spans(engine.Check("Scunthorpe")) == "");
@@ -76,12 +77,15 @@ BOOST_AUTO_TEST_CASE(terms_resist_obfuscation_and_respect_words) {
 BOOST_AUTO_TEST_CASE(term_severity_suggestion_and_message_quote) {
   const Engine engine = MakeEngine({R"({"id": "t", "kind": "terms", "category": "discrimination",
     "severity": "warn", "message": "\"{match}\" hurts", "suggestion": "rephrase",
-    "terms": ["lame", {"term": "crazy", "severity": "info", "suggestion": "wild"}]})"});
+    "terms": ["lame", {"term": "crazy", "severity": "info", "suggestion": "wild",
+                       "replacement": "wild"}]})"});
   const auto findings = engine.Check("CRAZY and Lame");
   BOOST_REQUIRE(findings.size() == 2u);
   BOOST_TEST(findings[0].message == "\"CRAZY\" hurts");
   BOOST_TEST((findings[0].severity == Severity::kInfo));
   BOOST_TEST(findings[0].suggestion == "wild");
+  BOOST_TEST(findings[0].replacement == "wild");
+  BOOST_TEST(findings[1].replacement == "");  // advice only: nothing to apply
   BOOST_TEST((findings[1].severity == Severity::kWarn));
   BOOST_TEST(findings[1].suggestion == "rephrase");
 }
@@ -110,7 +114,8 @@ BOOST_AUTO_TEST_CASE(hashed_terms_match_without_the_phrase_in_the_pack) {
   BOOST_TEST(hashed.words == 2);
   const Engine engine = MakeEngine({R"({"id": "h", "kind": "terms", "category": "confidential",
     "severity": "block", "message": "code name", "hashed": {"salt": "salt", "max_words": 2,
-    "sha256": [")" + hashed.sha256_hex + R"("]}})"});
+    "sha256": [")" + hashed.sha256_hex +
+                                    R"("]}})"});
   BOOST_TEST(Spans(engine.Check("Orca-7 ships soon")) == "h@0-6");
   BOOST_TEST(Spans(engine.Check("we saw orca 7 times")) == "h@7-13");
   BOOST_TEST(Spans(engine.Check("the orca swam")) == "");
@@ -191,8 +196,8 @@ BOOST_AUTO_TEST_CASE(later_pack_replaces_rule_with_same_id) {
 }
 
 BOOST_AUTO_TEST_CASE(overlaps_across_categories_are_kept_and_sorted) {
-  const Engine engine = MakeEngine(
-      {kSwear, R"({"id": "d", "kind": "terms", "category": "insult", "severity": "block",
+  const Engine engine =
+      MakeEngine({kSwear, R"({"id": "d", "kind": "terms", "category": "insult", "severity": "block",
                   "message": "m", "terms": ["holy shit"]})"});
   // Different categories on the same words both stay; the more serious comes first.
   const auto findings = engine.Check("holy shit");
@@ -207,7 +212,8 @@ BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
      "terms": ["alpha"], "examples": {"flag": ["alpha!", "beta"], "pass": ["gamma", "alpha"]}},
     {"id": "b", "kind": "terms", "category": "tone", "severity": "warn", "message": "m",
      "terms": ["beta"], "active": {"from": "2030-01-01"},
-     "examples": {"flag": ["beta"], "pass": ["alpha"]}}]})", &pack, &errors));
+     "examples": {"flag": ["beta"], "pass": ["alpha"]}}]})",
+                          &pack, &errors));
   const Engine engine({pack});
   const auto failures = TestExamples(engine, "");
   BOOST_REQUIRE(failures.size() == 2u);
@@ -220,9 +226,9 @@ BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
 
 BOOST_AUTO_TEST_CASE(utf8_validation_and_utf16_length) {
   BOOST_TEST(IsValidUtf8("plain é 😀"));
-  BOOST_TEST(!IsValidUtf8("\xC3"));                  // truncated
-  BOOST_TEST(!IsValidUtf8("\xC0\xAF"));              // overlong
-  BOOST_TEST(!IsValidUtf8("\xED\xA0\x80"));          // surrogate
-  BOOST_TEST(!IsValidUtf8("\xF4\x90\x80\x80"));      // above U+10FFFF
+  BOOST_TEST(!IsValidUtf8("\xC3"));              // truncated
+  BOOST_TEST(!IsValidUtf8("\xC0\xAF"));          // overlong
+  BOOST_TEST(!IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  BOOST_TEST(!IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
   BOOST_TEST(Utf16Length("a😀é") == 4u);
 }

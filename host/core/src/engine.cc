@@ -332,6 +332,7 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
     const Term* term = hit.term >= 0 ? &rule.terms[static_cast<size_t>(hit.term)] : nullptr;
     const std::string& suggestion = term && term->suggestion ? *term->suggestion : rule.suggestion;
     finding.suggestion = ReplaceMatch(suggestion, matched);
+    finding.replacement = term && term->replacement ? *term->replacement : rule.replacement;
     finding.policy_url = rule.policy_url;
     findings.push_back(std::move(finding));
   }

@@ -281,14 +281,15 @@ class PackReader {
     if (severity >= 0) rule->severity = static_cast<Severity>(severity);
     String(object, path, id, "message", true, &rule->message);
     String(object, path, id, "suggestion", false, &rule->suggestion);
+    String(object, path, id, "replacement", false, &rule->replacement);
     String(object, path, id, "policy_url", false, &rule->policy_url);
     ReadActive(object, path, id, rule);
     ReadExamples(object, path, id, rule);
 
     auto known = [&](std::initializer_list<std::string_view> own) {
-      std::vector<std::string_view> all = {"id",         "kind",    "category",
-                                           "severity",   "message", "suggestion",
-                                           "policy_url", "active",  "examples"};
+      std::vector<std::string_view> all = {"id",      "kind",       "category",    "severity",
+                                           "message", "suggestion", "replacement", "policy_url",
+                                           "active",  "examples"};
       all.insert(all.end(), own);
       for (const auto& [key, value] : object.items()) {
         if (std::find(all.begin(), all.end(), key) == all.end()) {
@@ -471,9 +472,9 @@ class PackReader {
     if (item.is_string()) {
       term.phrase = item.get<std::string>();
     } else if (item.is_object()) {
-      CheckKnownFields(
-          item, at, id,
-          {"term", "severity", "suggestion", "unless_followed_by", "unless_preceded_by"});
+      CheckKnownFields(item, at, id,
+                       {"term", "severity", "suggestion", "replacement", "unless_followed_by",
+                        "unless_preceded_by"});
       Strings(item, at, id, "unless_followed_by", &term.unless_followed_by);
       Strings(item, at, id, "unless_preceded_by", &term.unless_preceded_by);
       String(item, at, id, "term", true, &term.phrase);
@@ -481,6 +482,8 @@ class PackReader {
       if (severity >= 0) term.severity = static_cast<Severity>(severity);
       std::string suggestion;
       if (String(item, at, id, "suggestion", false, &suggestion)) term.suggestion = suggestion;
+      std::string replacement;
+      if (String(item, at, id, "replacement", false, &replacement)) term.replacement = replacement;
     } else {
       Error(at, id, "terms", "expected a string or {\"term\": ...}; got " + Describe(item));
       return;

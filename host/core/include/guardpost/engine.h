@@ -26,7 +26,9 @@ struct Finding {
   size_t start = 0;
   size_t end = 0;
   std::string message;
-  std::string suggestion;  // empty when the rule has none
+  std::string suggestion;  // advice for the employee; empty when the rule has none
+  std::string
+      replacement;  // text that can replace [start, end) as is (one-click Apply); may be empty
   std::string policy_url;  // empty when neither rule nor pack has one
 };
 

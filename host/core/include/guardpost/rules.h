@@ -55,9 +55,10 @@ struct Validator {
 };
 
 struct Term {
-  std::string phrase;                     // as written in the pack; matched on the kWords view
-  std::optional<Severity> severity;       // overrides the rule's severity for this term
-  std::optional<std::string> suggestion;  // overrides the rule's suggestion for this term
+  std::string phrase;                      // as written in the pack; matched on the kWords view
+  std::optional<Severity> severity;        // overrides the rule's severity for this term
+  std::optional<std::string> suggestion;   // overrides the rule's suggestion for this term
+  std::optional<std::string> replacement;  // overrides the rule's replacement for this term
   std::vector<std::string> unless_followed_by;  // added to the rule's, for this term only
   std::vector<std::string> unless_preceded_by;
 };
@@ -92,9 +93,10 @@ struct Rule {
   RuleKind kind = RuleKind::kPattern;
   Category category = Category::kTone;
   Severity severity = Severity::kWarn;
-  std::string message;               // may contain {match}, replaced by the matched text
-  std::string suggestion;            // optional; may contain {match}
-  std::string policy_url;            // optional; defaults to the pack's
+  std::string message;      // may contain {match}, replaced by the matched text
+  std::string suggestion;   // optional advice shown to the employee; may contain {match}
+  std::string replacement;  // optional text that can stand in place of the match, as written
+  std::string policy_url;   // optional; defaults to the pack's
   std::optional<DateWindow> active;  // the rule applies only on these dates
   Examples examples;
 
