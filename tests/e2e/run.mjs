@@ -181,6 +181,15 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
     });
   }
 
+  test('advice without a replacement: the card shows it as text and offers no Apply', async ({ page }) => {
+    await openComposer(page, site('x'));
+    await typeText(page, 'This is crap');
+    await waitForMarks(page, (ms) => marksFor(ms, TONE).length > 0);
+    const o = await hoverMark(page, TONE);
+    assert(o.card.text.includes('Say what went wrong instead.'), `card advice: ${o.card.text}`);
+    assert(!o.card.apply, 'no Apply button for advice');
+  });
+
   test('host killed mid-session: the extension reconnects and the next check works', async ({ page, profile }) => {
     const s = site('x');
     await openComposer(page, s);

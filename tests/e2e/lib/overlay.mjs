@@ -35,10 +35,11 @@ function walk(node, fn) {
   for (const k of kids(node)) walk(k, fn);
 }
 
+// The text nodes' contents, one space between nodes (each part of the card is its own element).
 function textOf(node) {
-  let t = '';
-  walk(node, (n) => { if (n.nodeType === 3) t += n.nodeValue; });
-  return t;
+  const parts = [];
+  walk(node, (n) => { if (n.nodeType === 3) parts.push(n.nodeValue); });
+  return parts.join(' ');
 }
 
 function hasClass(node, c) {
