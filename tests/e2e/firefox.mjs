@@ -11,22 +11,11 @@
 import { SITES, site } from './lib/fixtures.mjs';
 import { makeProfile, hostBinary, hostPids, until } from './lib/browser.mjs';
 import { launchFirefox } from './lib/firefox.mjs';
-import { createRunner, assert, assertEqual, stays, compareRects } from './lib/harness.mjs';
+import {
+  CODE, KEY, TONE, SAMPLE, QUIET_MS, hostBinaryOrExit, createRunner, assert, assertEqual, stays, compareRects,
+} from './lib/harness.mjs';
 
-const CODE = 'confidential.e2e-code-name';
-const KEY = 'secret.e2e-aws-access-key';
-const TONE = 'tone.e2e-crap';
-const SAMPLE = 'Hi 😀👍🏽 日本語のテキスト Здравствуйте #launch Halcyon ships; key AKIAZ7Q3LXR5T2VW9KPM';
-const QUIET_MS = 600;
-
-let bin;
-try {
-  bin = hostBinary();
-} catch (e) {
-  console.log(`not ok 1 - setup: ${e.message}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+const bin = hostBinaryOrExit(hostBinary);
 const runner = createRunner();
 
 // ---- page helpers (BiDi) ----

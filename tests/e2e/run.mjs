@@ -7,26 +7,12 @@ import { SITES, site } from './lib/fixtures.mjs';
 import { makeProfile, launch, hostBinary, hostPids, until } from './lib/browser.mjs';
 import { readOverlay } from './lib/overlay.mjs';
 import {
+  CODE, KEY, TONE, SAMPLE, QUIET_MS, hostBinaryOrExit,
   createRunner, assert, assertEqual, stays, openComposer, typeText, model, posted, foreign, offsetsOf,
   waitForMarks, marksFor, compareRects, hoverMark, waitForDialog, waitForNoDialog, clickAt,
 } from './lib/harness.mjs';
 
-const CODE = 'confidential.e2e-code-name';
-const KEY = 'secret.e2e-aws-access-key';
-const TONE = 'tone.e2e-crap';
-// Emoji (with a skin-tone modifier: four UTF-16 units), Japanese and Cyrillic before the words, and
-// a hashtag that the X and Bluesky fixtures render in its own nested span.
-const SAMPLE = 'Hi 😀👍🏽 日本語のテキスト Здравствуйте #launch Halcyon ships; key AKIAZ7Q3LXR5T2VW9KPM';
-const QUIET_MS = 600; // how long "nothing else happens" is watched for
-
-let bin;
-try {
-  bin = hostBinary();
-} catch (e) {
-  console.log(`not ok 1 - setup: ${e.message}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
+const bin = hostBinaryOrExit(hostBinary);
 const runner = createRunner();
 
 function mainGroupSetup(opts = {}) {

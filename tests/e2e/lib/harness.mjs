@@ -4,6 +4,26 @@
 import { until } from './browser.mjs';
 import { readOverlay, center } from './overlay.mjs';
 
+// What both suites type and look for: the rule ids of tests/e2e/rules/e2e-pack.json, and a sample
+// with emoji (one with a skin-tone modifier: four UTF-16 units), Japanese and Cyrillic before the
+// words, and a hashtag that the X and Bluesky fixtures render in its own nested span.
+export const CODE = 'confidential.e2e-code-name';
+export const KEY = 'secret.e2e-aws-access-key';
+export const TONE = 'tone.e2e-crap';
+export const SAMPLE = 'Hi 😀👍🏽 日本語のテキスト Здравствуйте #launch Halcyon ships; key AKIAZ7Q3LXR5T2VW9KPM';
+export const QUIET_MS = 600; // how long "nothing else happens" is watched for
+
+// The host binary from $GUARDPOST_BIN, or a reported setup failure with the summary line.
+export function hostBinaryOrExit(hostBinary) {
+  try {
+    return hostBinary();
+  } catch (e) {
+    console.log(`not ok 1 - setup: ${e.message}`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+}
+
 export function createRunner() {
   const groups = [];
   const filter = process.env.E2E_FILTER || process.argv.slice(2).find((a) => !a.startsWith('-')) || '';
