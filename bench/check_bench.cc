@@ -62,9 +62,9 @@ class Rng {
 
 // A pronounceable nonsense word of 2-4 syllables ("zorvek", "taquimo").
 std::string NonsenseWord(Rng& rng) {
-  static constexpr const char* kOnsets[] = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r",
-                                            "s", "t", "v", "z", "br", "dr", "kr", "tr", "qu", "sk",
-                                            "st", "vl", "zh", "gr"};
+  static constexpr const char* kOnsets[] = {"b",  "d",  "f",  "g",  "k",  "l",  "m",  "n",
+                                            "p",  "r",  "s",  "t",  "v",  "z",  "br", "dr",
+                                            "kr", "tr", "qu", "sk", "st", "vl", "zh", "gr"};
   static constexpr const char* kVowels[] = {"a", "e", "i", "o", "u", "ai", "ou", "ei", "y"};
   static constexpr const char* kCodas[] = {"", "", "", "n", "r", "k", "x", "l", "m", "s"};
   std::string word;
@@ -151,7 +151,8 @@ std::string HashedPackJson() {
 }
 
 enum PackSet { kDefaultOnly = 0, kDefaultPlusTerms = 1, kAll = 2 };
-constexpr const char* kPackSetNames[] = {"rules/", "rules/+10k terms", "rules/+10k terms+1k hashed"};
+constexpr const char* kPackSetNames[] = {"rules/", "rules/+10k terms",
+                                         "rules/+10k terms+1k hashed"};
 
 // The packs of a set, parsed once.
 const std::vector<Pack>& Packs(int set) {
@@ -207,7 +208,8 @@ constexpr const char* kRisky[] = {
     "THIS LAUNCH IS GOING TO BE HUGE FOR EVERYONE!!! ",
     "the draft says internal only, do not share ",
 };
-constexpr const char* kEmoji[] = {"🎉 ", "👍🏽 ", "👨‍👩‍👧 ", "🚀🚀 ", "❤️ ", "😂 ", "🇩🇪 "};
+constexpr const char* kEmoji[] = {"🎉 ", "👍🏽 ", "👨‍👩‍👧 ", "🚀🚀 ", "❤️ ",
+                                  "😂 ", "🇩🇪 "};
 constexpr const char* kNonLatin[] = {
     "今日はチームで打ち上げでした。 ",
     "Привет всем, увидимся на конференции! ",
@@ -266,9 +268,9 @@ const std::vector<std::string>& Texts(int64_t size) {
   if (cache[slot].empty()) {
     const int count = slot == 2 ? 8 : 64;
     for (int i = 0; i < count; ++i) {
-      cache[slot].push_back(
-          MakeText(0x5EED0000ULL + static_cast<uint64_t>(slot * 1000 + i), static_cast<size_t>(size),
-                   /*code_points=*/slot == 0));
+      cache[slot].push_back(MakeText(0x5EED0000ULL + static_cast<uint64_t>(slot * 1000 + i),
+                                     static_cast<size_t>(size),
+                                     /*code_points=*/slot == 0));
       if (!guardpost::IsValidUtf8(cache[slot].back())) std::abort();
     }
   }
@@ -372,7 +374,8 @@ int main(int argc, char** argv) {
                                      std::pair{"bench-hashed.json", HashedPackJson()}}) {
       const std::string path = dir + "/" + name;
       std::FILE* out = std::fopen(path.c_str(), "wb");
-      if (!out || std::fwrite(json.data(), 1, json.size(), out) != json.size() || std::fclose(out)) {
+      if (!out || std::fwrite(json.data(), 1, json.size(), out) != json.size() ||
+          std::fclose(out)) {
         std::fprintf(stderr, "cannot write %s\n", path.c_str());
         return 1;
       }

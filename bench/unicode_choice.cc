@@ -28,7 +28,8 @@ namespace gi = guardpost::internal;
 // ZWJ, zero-width space, soft hyphen, ligature.
 constexpr std::string_view kMixed =
     "Just shipped 🚀 the new C\u043Entoso release! Café crème at 4pm, ＳＨＩＴ happens. "
-    "e\u0301te\u0301 東京チーム 한국어 👍🏽👨\u200D👩\u200D👧 \u0455h1t f.u.c.k Привет "
+    "e\u0301te\u0301 東京チーム 한국어 👍🏽👨\u200D👩\u200D👧 \u0455h1t f.u.c.k "
+    "Привет "
     "мир, "
     "Σοφία ελα مرحبا שלום sh\u200Bi\u00ADt ﬁnance Straße İstanbul \u0397ello ok";
 

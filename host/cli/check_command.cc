@@ -88,13 +88,27 @@ void AppendJsonString(std::string_view s, std::string* out) {
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default: {
         static constexpr char kHex[] = "0123456789abcdef";
         const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
@@ -248,15 +262,32 @@ class FastLine {
       text->append(s_.data() + run, pos_ - run);
       if (++pos_ >= s_.size()) return false;
       switch (s_[pos_]) {
-        case '"': text->push_back('"'); break;
-        case '\\': text->push_back('\\'); break;
-        case '/': text->push_back('/'); break;
-        case 'b': text->push_back('\b'); break;
-        case 'f': text->push_back('\f'); break;
-        case 'n': text->push_back('\n'); break;
-        case 'r': text->push_back('\r'); break;
-        case 't': text->push_back('\t'); break;
-        default: return false;  // \uXXXX and invalid escapes: nlohmann's business
+        case '"':
+          text->push_back('"');
+          break;
+        case '\\':
+          text->push_back('\\');
+          break;
+        case '/':
+          text->push_back('/');
+          break;
+        case 'b':
+          text->push_back('\b');
+          break;
+        case 'f':
+          text->push_back('\f');
+          break;
+        case 'n':
+          text->push_back('\n');
+          break;
+        case 'r':
+          text->push_back('\r');
+          break;
+        case 't':
+          text->push_back('\t');
+          break;
+        default:
+          return false;  // \uXXXX and invalid escapes: nlohmann's business
       }
       run = pos_ + 1;
     }
@@ -269,9 +300,9 @@ class FastLine {
 
 // What one input line turned into.
 struct LineResult {
-  bool bad = false;    // not {"id": ..., "text": "..."}: reported on stderr
+  bool bad = false;      // not {"id": ..., "text": "..."}: reported on stderr
   bool flagged = false;  // a finding at or above the threshold
-  std::string reply;   // the output line, newline included
+  std::string reply;     // the output line, newline included
 };
 
 // Per-thread scratch space, reused from line to line.
@@ -309,7 +340,7 @@ void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
 int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& options,
                Severity threshold) {
   constexpr size_t kBlockBytes = 256 << 10;  // read size; a batch is the complete lines read so far
-  constexpr size_t kLinesPerClaim = 32;     // lines a worker takes at a time
+  constexpr size_t kLinesPerClaim = 32;      // lines a worker takes at a time
   const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
 
   bool found = false, bad_input = false;
@@ -364,7 +395,8 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
       if (lines[i].empty()) continue;
       const LineResult& result = results[i];
       if (result.bad) {
-        std::fprintf(stderr, "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
+        std::fprintf(stderr,
+                     "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
                      number + i + 1);
         bad_input = true;
         continue;
@@ -393,7 +425,8 @@ int RunCheck(const Args& args) {
     }
     if (reader.Option("--rules", &value)) {
       rule_paths.push_back(value);
-    } else if (reader.Option("--format", &format) || reader.Option("--threshold", &threshold_name) ||
+    } else if (reader.Option("--format", &format) ||
+               reader.Option("--threshold", &threshold_name) ||
                reader.Option("--today", &options.today)) {
     } else if (auto operand = reader.Operand(); operand && !have_input) {
       input = *operand;
@@ -408,7 +441,8 @@ int RunCheck(const Args& args) {
   }
   const std::optional<Severity> threshold = ParseSeverity(threshold_name);
   if (!threshold) {
-    return UsageError("check", "--threshold must be info, warn or block; got '" + threshold_name + "'");
+    return UsageError("check",
+                      "--threshold must be info, warn or block; got '" + threshold_name + "'");
   }
   if (options.today.empty()) {
     options.today = LocalDateToday();

@@ -12,9 +12,9 @@ namespace guardpost {
 
 using Args = std::vector<std::string>;
 
-int RunCheck(const Args& args);       // guardpost check
-int RunRules(const Args& args);       // guardpost rules test|lint|hash
-int RunEval(const Args& args);        // guardpost eval
+int RunCheck(const Args& args);  // guardpost check
+int RunRules(const Args& args);  // guardpost rules test|lint|hash
+int RunEval(const Args& args);   // guardpost eval
 
 }  // namespace guardpost
 

@@ -112,13 +112,15 @@ bool ReadPosts(const std::string& path, std::vector<Post>* posts) {
     post.text = text->get<std::string>();
     if (!ids.insert(post.id).second) return fail("duplicate id '" + post.id + "'");
     for (const auto& label : *labels) {
-      const auto category = label.is_string() ? ParseCategory(label.get<std::string>()) : std::nullopt;
+      const auto category =
+          label.is_string() ? ParseCategory(label.get<std::string>()) : std::nullopt;
       if (!category) return fail("unknown label " + label.dump());
       post.labeled[IndexOf(*category)] = true;
     }
     if (const auto tags = row.find("tags"); tags != row.end()) {
       if (!tags->is_array()) return fail("\"tags\" must be a list");
-      for (const auto& tag : *tags) post.trap |= tag.is_string() && tag.get<std::string>() == "trap";
+      for (const auto& tag : *tags)
+        post.trap |= tag.is_string() && tag.get<std::string>() == "trap";
     }
     posts->push_back(std::move(post));
   }
@@ -167,8 +169,10 @@ int RunEval(const Args& args) {
       verbose = true;
     } else if (reader.Option("--rules", &value)) {
       rule_paths.push_back(value);
-    } else if (reader.Option("--format", &format) || reader.Option("--threshold", &threshold_name) ||
-               reader.Option("--today", &options.today) || reader.Option("--min-f1", &min_f1_text) ||
+    } else if (reader.Option("--format", &format) ||
+               reader.Option("--threshold", &threshold_name) ||
+               reader.Option("--today", &options.today) ||
+               reader.Option("--min-f1", &min_f1_text) ||
                reader.Option("--max-traps", &max_traps_text)) {
     } else if (auto operand = reader.Operand(); operand && input.empty()) {
       input = *operand;
@@ -183,7 +187,8 @@ int RunEval(const Args& args) {
   }
   const std::optional<Severity> threshold = ParseSeverity(threshold_name);
   if (!threshold) {
-    return UsageError("eval", "--threshold must be info, warn or block; got '" + threshold_name + "'");
+    return UsageError("eval",
+                      "--threshold must be info, warn or block; got '" + threshold_name + "'");
   }
   if (options.today.empty()) {
     options.today = LocalDateToday();
@@ -224,7 +229,8 @@ int RunEval(const Args& args) {
       const size_t c = IndexOf(finding.category);
       outcome.flagged[c] = true;
       auto& rules = outcome.rules[c];
-      if (std::find(rules.begin(), rules.end(), finding.rule) == rules.end()) rules.push_back(finding.rule);
+      if (std::find(rules.begin(), rules.end(), finding.rule) == rules.end())
+        rules.push_back(finding.rule);
     }
     bool any = false;
     for (size_t c = 0; c < kCategories; ++c) {
@@ -269,7 +275,8 @@ int RunEval(const Args& args) {
 
   auto rules_of = [&](size_t post) {
     std::vector<std::string> all;
-    for (const auto& rules : outcomes[post].rules) all.insert(all.end(), rules.begin(), rules.end());
+    for (const auto& rules : outcomes[post].rules)
+      all.insert(all.end(), rules.begin(), rules.end());
     return all;
   };
 
@@ -331,7 +338,8 @@ int RunEval(const Args& args) {
                 Percent(count.precision()).c_str(), Percent(count.recall()).c_str(),
                 Percent(count.f1()).c_str(), count.support(), count.tp, count.fp, count.fn);
   };
-  for (size_t c = 0; c < kCategories; ++c) row(std::string(CategoryName(kAllCategories[c])), counts[c]);
+  for (size_t c = 0; c < kCategories; ++c)
+    row(std::string(CategoryName(kAllCategories[c])), counts[c]);
   row("micro average", micro);
 
   std::printf("\ntrap posts flagged: %zu of %zu\n", traps_flagged.size(), traps);

@@ -56,7 +56,8 @@ bool ReadPaths(const std::string& command, const Args& args, std::vector<std::st
 // Loads the packs, printing every problem. Returns false when any pack failed.
 bool Load(const std::vector<std::string>& paths, Layer* layer) {
   *layer = LoadLayer("command line", paths);
-  for (const LoadError& error : layer->errors) std::fprintf(stderr, "%s\n", error.ToString().c_str());
+  for (const LoadError& error : layer->errors)
+    std::fprintf(stderr, "%s\n", error.ToString().c_str());
   return layer->errors.empty();
 }
 
@@ -75,13 +76,15 @@ int Test(const Args& args) {
   if (!Load(paths, &layer)) return 2;
   size_t examples = 0;
   for (const Pack& pack : layer.packs) {
-    for (const Rule& rule : pack.rules) examples += rule.examples.flag.size() + rule.examples.pass.size();
+    for (const Rule& rule : pack.rules)
+      examples += rule.examples.flag.size() + rule.examples.pass.size();
   }
   const Engine engine(layer.packs);
   const std::vector<ExampleFailure> failures = TestExamples(engine, today);
   for (const ExampleFailure& failure : failures) {
     std::printf("FAIL %s: should %s: %s\n", failure.rule.c_str(),
-                failure.expected_flag ? "flag" : "pass", nlohmann::json(failure.example).dump().c_str());
+                failure.expected_flag ? "flag" : "pass",
+                nlohmann::json(failure.example).dump().c_str());
   }
   std::printf("%zu packs, %zu rules, %zu examples: %zu passed, %zu failed\n", layer.packs.size(),
               engine.rule_count(), examples, examples - failures.size(), failures.size());

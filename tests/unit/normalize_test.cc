@@ -161,8 +161,8 @@ const Case kWords[] = {
     {"f  u  c  k", "f u c k"},  // two spaces are not one separator
     {"f. u. c. k", "f u c k"},
     {"ab c d e", "ab cde"},
-    {"f.u-c k", "fuck"},             // separators may differ within a run
-    {"f\tu\tc\tk", "f u c k"},       // of the spaces, only U+0020
+    {"f.u-c k", "fuck"},        // separators may differ within a run
+    {"f\tu\tc\tk", "f u c k"},  // of the spaces, only U+0020
     // Digits read as letters only between letters, or alone at the edge of a longer word.
     {"mp3 covid19 Q3 23rd password123", "mp3 covid19 q3 23rd password123"},
     {"5h1t b1tch3 r2d2 p4ssw0rd", "shit bitche r2d2 password"},

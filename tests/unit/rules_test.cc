@@ -27,8 +27,8 @@ constexpr char kGoodRule[] = R"({"id": "t.one", "kind": "terms", "category": "to
 BOOST_AUTO_TEST_CASE(good_pack_loads_with_defaults) {
   Pack pack;
   std::vector<LoadError> errors;
-  const std::string json = std::string(R"({"pack": "p", "policy_url": "https://p", "rules": [)") +
-                           kGoodRule + "]}";
+  const std::string json =
+      std::string(R"({"pack": "p", "policy_url": "https://p", "rules": [)") + kGoodRule + "]}";
   BOOST_TEST(ParsePack("p.json", json, &pack, &errors));
   BOOST_TEST(errors.empty());
   BOOST_TEST(pack.name == "p");
@@ -67,7 +67,8 @@ BOOST_AUTO_TEST_CASE(bad_regex_and_group_are_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_fields_unknown_fields_and_duplicates) {
-  const std::string json = std::string(R"({"pack": "p", "rules": [)") + kGoodRule + "," + kGoodRule +
+  const std::string json = std::string(R"({"pack": "p", "rules": [)") + kGoodRule + "," +
+                           kGoodRule +
                            R"(,
   {"id": "t.two", "kind": "measure", "category": "tone", "severty": "info", "message": "m",
    "measure": "shouting", "examples": {"flag": [], "pass": []}}]})";

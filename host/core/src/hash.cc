@@ -33,7 +33,9 @@ Digest SaltedSha256::Of(std::string_view message) const {
 }
 
 Digest DigestFromHex(std::string_view hex) {
-  auto nibble = [](char c) { return static_cast<uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10); };
+  auto nibble = [](char c) {
+    return static_cast<uint8_t>(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  };
   Digest digest{};
   for (size_t i = 0; i < digest.size() && 2 * i + 1 < hex.size(); ++i) {
     digest[i] = static_cast<uint8_t>(nibble(hex[2 * i]) << 4 | nibble(hex[2 * i + 1]));
@@ -56,7 +58,8 @@ std::string HexOf(const Digest& digest) {
 
 HashedTerm HashTerm(std::string_view salt, std::string_view phrase) {
   const std::string words = internal::WordsForm(phrase);
-  const int count = words.empty() ? 0 : static_cast<int>(std::count(words.begin(), words.end(), ' ')) + 1;
+  const int count =
+      words.empty() ? 0 : static_cast<int>(std::count(words.begin(), words.end(), ' ')) + 1;
   return {internal::HexOf(internal::SaltedSha256(salt).Of(words)), count};
 }
 

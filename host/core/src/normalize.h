@@ -33,7 +33,7 @@ class Utf16Map {
 
 // A view of the text. origin.size() == text.size().
 struct TextView {
-  std::string text;             // UTF-8
+  std::string text;              // UTF-8
   std::vector<uint32_t> origin;  // origin[i]: original byte offset of the code point behind text[i]
 };
 

@@ -45,7 +45,8 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
       const std::string_view slice = view.substr(begin, words[first + n].end - begin);
       const auto it = plain_.find(slice);
       if (it == plain_.end()) break;  // no phrase starts with these words
-      for (const Ref& ref : it->second.refs) hits->push_back({ref.rule, ref.term, first, first + n});
+      for (const Ref& ref : it->second.refs)
+        hits->push_back({ref.rule, ref.term, first, first + n});
       if (!it->second.starts_longer) break;
     }
     for (const auto& [salt, salted] : salted_) {

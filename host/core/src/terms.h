@@ -59,7 +59,7 @@ class TermIndex {
   // Find stops extending a slice as soon as no phrase starts with it: with ten thousand terms most
   // words cost one lookup, whatever the longest phrase.
   struct Entry {
-    std::vector<Ref> refs;  // empty when the key is only the start of longer phrases
+    std::vector<Ref> refs;       // empty when the key is only the start of longer phrases
     bool starts_longer = false;  // some phrase continues this key with more words
   };
   // Short keys (a few words) dominate: a multiply-xorshift over 8-byte chunks is several times

@@ -9,8 +9,8 @@
 
 namespace guardpost::internal {
 
-// Digits of `text` (spaces, dashes and dots ignored; any other character fails) pass the Luhn check,
-// with 12 to 19 digits.
+// Digits of `text` (spaces, dashes and dots ignored; any other character fails) pass the Luhn
+// check, with 12 to 19 digits.
 bool PassesLuhn(std::string_view text);
 
 // `text` (spaces ignored, letters in either case) is an IBAN: a known country code, the length
