@@ -13,6 +13,7 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
+#include "common/today.h"
 
 namespace guardpost {
 namespace {

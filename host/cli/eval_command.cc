@@ -19,6 +19,7 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
+#include "common/today.h"
 
 namespace guardpost {
 namespace {

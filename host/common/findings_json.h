@@ -1,10 +1,9 @@
-// Findings and rule sources as JSON, in the one form that the command line (--format json) and
-// the native host (docs/protocol.md) both print.
+// Findings as JSON, in the one form that the command line (--format json) and the native host
+// (docs/protocol.md) both print.
 
 #ifndef GUARDPOST_COMMON_FINDINGS_JSON_H_
 #define GUARDPOST_COMMON_FINDINGS_JSON_H_
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -31,16 +30,6 @@ inline nlohmann::json ToJson(const std::vector<Finding>& findings) {
   nlohmann::json list = nlohmann::json::array();
   for (const Finding& finding : findings) list.push_back(ToJson(finding));
   return list;
-}
-
-// Today's local date as YYYY-MM-DD, for rules with an active window.
-inline std::string LocalDateToday() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char date[16];
-  std::strftime(date, sizeof date, "%Y-%m-%d", &local);
-  return date;
 }
 
 }  // namespace guardpost

@@ -16,6 +16,7 @@
 
 #include "common/logging.h"
 #include "common/rule_files.h"
+#include "common/today.h"
 #include "native/session.h"
 
 #ifdef _WIN32
@@ -108,20 +109,6 @@ bool WriteFrame(std::string_view body) {
   return WriteAll(frame.data(), frame.size());
 }
 
-// The local date: an employee thinks of "until 2025-12-01" in their own time zone.
-std::string Today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-#ifdef _WIN32
-  localtime_s(&local, &now);
-#else
-  localtime_r(&now, &local);
-#endif
-  char date[16];
-  const size_t n = std::strftime(date, sizeof date, "%Y-%m-%d", &local);
-  return std::string(date, n);
-}
-
 void LogCaller(int argc, char** argv) {
   // Chrome on Windows adds --parent-window=N; look for the origin wherever it is.
   for (int i = 1; i < argc; ++i) {
@@ -173,7 +160,7 @@ int RunNativeHost(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   LogCaller(argc, argv);
 
-  Session session(LoadLayer("builtin", {BuiltinRulesDir()}), LoadSystemLayer(), Today);
+  Session session(LoadLayer("builtin", {BuiltinRulesDir()}), LoadSystemLayer(), LocalDateToday);
   spdlog::info("ready in {:.1f} ms",
                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                    .count());
