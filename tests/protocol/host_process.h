@@ -88,6 +88,7 @@ class Host {
   int Wait();
   const std::string& trailing_output() const { return trailing_output_; }
 
+  pid_t pid() const { return pid_; }
   const std::filesystem::path& dir() const { return dir_.path(); }
   std::filesystem::path state_dir() const { return dir() / "state"; }
   std::string Stderr() const;

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -602,6 +604,22 @@ BOOST_AUTO_TEST_CASE(logs_never_contain_post_text_or_reasons) {
     BOOST_TEST(ReadFile(entry.path()).find(canary) == std::string::npos, entry.path());
   }
   BOOST_TEST(host.Stderr().find(canary) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_leaves_no_core_file_with_post_text) {
+  Host host;
+  host.Call({{"id", 1}, {"type", "hello"}});  // past start-up
+  std::ifstream limits("/proc/" + std::to_string(host.pid()) + "/limits");
+  std::string line;
+  while (std::getline(limits, line) && !line.starts_with("Max core file size")) {
+  }
+  BOOST_REQUIRE(line.starts_with("Max core file size"));
+  std::istringstream fields(line.substr(std::string("Max core file size").size()));
+  std::string soft, hard;
+  fields >> soft >> hard;
+  BOOST_TEST(soft == "0");
+  BOOST_TEST(hard == "0");
+  BOOST_TEST(host.Wait() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(log_level_off_writes_nothing_but_serves) {
