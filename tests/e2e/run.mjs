@@ -9,7 +9,7 @@ import { readOverlay } from './lib/overlay.mjs';
 import {
   CODE, KEY, TONE, SAMPLE, QUIET_MS, hostBinaryOrExit,
   createRunner, assert, assertEqual, stays, openComposer, typeText, model, posted, foreign, offsetsOf,
-  waitForMarks, marksFor, compareRects, hoverMark, waitForDialog, waitForNoDialog, clickAt,
+  waitForMarks, waitForMarksOn, wordRects, marksFor, compareRects, hoverMark, waitForDialog, waitForNoDialog, clickAt,
 } from './lib/harness.mjs';
 
 const bin = hostBinaryOrExit(hostBinary);
@@ -50,8 +50,7 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
         { what: 'highlights for the code name and the key' });
       assert(snap.closed, 'the overlay shadow root is closed');
       for (const [rule, words] of [[CODE, 'Halcyon'], [KEY, 'AKIAZ7Q3LXR5T2VW9KPM']]) {
-        const { start, end } = await offsetsOf(page, words);
-        const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
+        const expected = await wordRects(page, await offsetsOf(page, words));
         const got = marksFor(snap.marks, rule).map((m) => m.box);
         const diff = compareRects(expected, got);
         assert(diff === null, `${rule} highlight vs "${words}": ${diff}`);
@@ -68,19 +67,11 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
       // Type at the very start: the words move right; the highlight must follow.
       await page.keyboard.press('Control+Home');
       await typeText(page, '¡Olá! ');
-      const { start, end } = await offsetsOf(page, 'Halcyon');
-      await until(async () => {
-        const o = await readOverlay(page);
-        const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
-        return compareRects(expected, marksFor(o.marks, CODE).map((m) => m.box)) === null;
-      }, { what: 'the highlight to move with its words after an edit before it' });
+      const code = await offsetsOf(page, 'Halcyon');
+      await waitForMarksOn(page, CODE, code, 'the highlight to move with its words after an edit before it');
       // Scroll the page: fixed-position marks must be redrawn where the words now are.
       await page.evaluate(() => { document.body.style.minHeight = '3000px'; window.scrollTo(0, 40); });
-      await until(async () => {
-        const o = await readOverlay(page);
-        const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
-        return compareRects(expected, marksFor(o.marks, CODE).map((m) => m.box)) === null;
-      }, { what: 'the highlight to follow a scroll' });
+      await waitForMarksOn(page, CODE, code, 'the highlight to follow a scroll');
       await page.evaluate(() => { window.scrollTo(0, 0); document.body.style.minHeight = ''; });
       assertEqual(await foreign(page), [], 'mutations of the editor DOM not made by the editor');
     });
@@ -107,12 +98,8 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
       await waitForMarks(page, (ms) => marksFor(ms, CODE).length === 0 && marksFor(ms, KEY).length > 0,
         { what: 'the code-name highlight to go while the key stays' });
       // The key's highlight is still on its words after the text before it changed length.
-      const { start, end } = await offsetsOf(page, 'AKIAZ7Q3LXR5T2VW9KPM');
-      await until(async () => {
-        const snap = await readOverlay(page);
-        const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
-        return compareRects(expected, marksFor(snap.marks, KEY).map((m) => m.box)) === null;
-      }, { what: 'the key highlight on its words after Apply' });
+      await waitForMarksOn(page, KEY, await offsetsOf(page, 'AKIAZ7Q3LXR5T2VW9KPM'),
+        'the key highlight on its words after Apply');
       // What the site would post is the edited text.
       assertEqual(await foreign(page), [], 'mutations of the editor DOM not made by the editor');
     });
@@ -192,8 +179,7 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
     assert(after.length === 1 && after[0] !== before[0], `a new host process: before ${before}, after ${after}`);
     const o = await readOverlay(page);
     assertEqual(o.banners.length, 0, 'no "not checking" banner once reconnected');
-    const { start, end } = await offsetsOf(page, 'crap');
-    const expected = await page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
+    const expected = await wordRects(page, await offsetsOf(page, 'crap'));
     assert(compareRects(expected, marksFor(o.marks, TONE).map((m) => m.box)) === null, 'the new highlight is on its words');
   });
 

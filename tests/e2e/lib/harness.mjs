@@ -146,6 +146,25 @@ export async function waitForMarks(page, pred, { timeout = 10000, what = 'highli
 
 export const marksFor = (marks, rule) => marks.filter((m) => m.rule === rule);
 
+// Where the words [start, end) of the editor's text are laid out in the page.
+export const wordRects = (page, { start, end }) =>
+  page.evaluate(([a, b]) => window.__fixture.rects(a, b), [start, end]);
+
+// Waits until the highlights of `rule` sit on the words [start, end) (within compareRects'
+// tolerance), re-reading both, since the page may still be laying out or scrolling.
+export async function waitForMarksOn(page, rule, span, what) {
+  let diff = 'not read yet';
+  try {
+    await until(async () => {
+      const o = await readOverlay(page);
+      diff = compareRects(await wordRects(page, span), marksFor(o.marks, rule).map((m) => m.box));
+      return diff === null;
+    }, { interval: 30, what });
+  } catch (e) {
+    throw new Error(`${e.message}; last difference: ${diff}`);
+  }
+}
+
 // Compares the highlight rectangles of one finding with the rectangles of the words in the page.
 // Rectangles are grouped into lines; per line, left and right edges must agree within `tol` px and
 // the highlight must sit on the words' line box. Returns null or a description of the mismatch.
