@@ -53,6 +53,27 @@ void ExpectServing(Host& host, int id = 4242) {
   BOOST_TEST(reply["id"] == id);
 }
 
+// A request that is answered with bad_request, echoing `id`, with a message naming `field`.
+struct BadRequest {
+  json request;
+  json id;
+  std::string field;
+};
+
+// Sends each request; each must get its bad_request, and the host must keep serving.
+template <size_t N>
+void ExpectBadRequests(Host& host, const BadRequest (&cases)[N]) {
+  for (const BadRequest& c : cases) {
+    BOOST_TEST_CONTEXT(c.request.dump()) {
+      const json reply = host.Call(c.request);
+      ExpectError(reply, c.id, "bad_request");
+      BOOST_TEST(reply["message"].get<std::string>().find(c.field) != std::string::npos,
+                 reply["message"]);
+    }
+  }
+  ExpectServing(host);
+}
+
 HostOptions WithArgs(std::vector<std::string> args) {
   HostOptions options;
   options.args = std::move(args);
@@ -285,12 +306,7 @@ BOOST_AUTO_TEST_CASE(json_that_is_not_an_object_is_rejected) {
 
 BOOST_AUTO_TEST_CASE(missing_fields_are_named) {
   Host host;
-  struct Case {
-    json request;
-    json id;
-    std::string field;
-  };
-  const Case cases[] = {
+  const BadRequest cases[] = {
       {{{"type", "check"}, {"text", "x"}}, nullptr, "'id'"},
       {{{"id", 1}, {"text", "x"}}, 1, "'type'"},
       {{{"id", 2}, {"type", "check"}}, 2, "'text'"},
@@ -298,26 +314,13 @@ BOOST_AUTO_TEST_CASE(missing_fields_are_named) {
       {{{"id", 4}, {"type", "rules.update"}}, 4, "'bundle'"},
       {{{"id", 5}, {"type", "rules.update"}, {"bundle", json::object()}}, 5, "'bundle.packs'"},
   };
-  for (const Case& c : cases) {
-    BOOST_TEST_CONTEXT(c.request.dump()) {
-      const json reply = host.Call(c.request);
-      ExpectError(reply, c.id, "bad_request");
-      BOOST_TEST(reply["message"].get<std::string>().find(c.field) != std::string::npos,
-                 reply["message"]);
-    }
-  }
-  ExpectServing(host);
+  ExpectBadRequests(host, cases);
 }
 
 BOOST_AUTO_TEST_CASE(mistyped_fields_are_named) {
   Host host;
-  struct Case {
-    json request;
-    json id;
-    std::string field;
-  };
   const json attachments_bad_alt = {{"attachments", {{{"kind", "image"}, {"alt", 5}}}}};
-  const Case cases[] = {
+  const BadRequest cases[] = {
       {{{"id", true}, {"type", "stats"}}, nullptr, "'id'"},
       {{{"id", {1}}, {"type", "stats"}}, nullptr, "'id'"},
       {{{"id", std::string(2 * 1024 * 1024, 'i')}, {"type", "stats"}}, nullptr, "'id'"},
@@ -341,15 +344,7 @@ BOOST_AUTO_TEST_CASE(mistyped_fields_are_named) {
        "'bundle.packs'"},
       {{{"id", 13}, {"type", "hello"}, {"extension_version", 1}}, 13, "'extension_version'"},
   };
-  for (const Case& c : cases) {
-    BOOST_TEST_CONTEXT(c.request.dump()) {
-      const json reply = host.Call(c.request);
-      ExpectError(reply, c.id, "bad_request");
-      BOOST_TEST(reply["message"].get<std::string>().find(c.field) != std::string::npos,
-                 reply["message"]);
-    }
-  }
-  ExpectServing(host);
+  ExpectBadRequests(host, cases);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_type_is_rejected_with_the_id) {
