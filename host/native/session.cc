@@ -256,20 +256,21 @@ ordered_json StatsJson(const Session::Stats& stats) {
   return out;
 }
 
-}  // namespace
-
-std::string Session::RulesJson() const {
+// The "rules" object of hello and rules.update replies.
+ordered_json RulesJson(const Layer& builtin, const Layer& system,
+                       const std::string& managed_version,
+                       const std::vector<LoadError>& managed_errors, const Engine& engine) {
   ordered_json rules;
-  rules["count"] = engine_->rule_count();
-  rules["version"] = "builtin:" + LayerVersion(builtin_) + "+system:" + LayerVersion(system_) +
-                     "+managed:" + (managed_version_.empty() ? "-" : managed_version_);
+  rules["count"] = engine.rule_count();
+  rules["version"] = "builtin:" + LayerVersion(builtin) + "+system:" + LayerVersion(system) +
+                     "+managed:" + (managed_version.empty() ? "-" : managed_version);
 
   // Engine packs come in layer order, so counting packs tells which layer each is from.
   ordered_json sources = ordered_json::array();
-  const size_t builtin_packs = builtin_.errors.empty() ? builtin_.packs.size() : 0;
-  const size_t system_packs = system_.errors.empty() ? system_.packs.size() : 0;
+  const size_t builtin_packs = builtin.errors.empty() ? builtin.packs.size() : 0;
+  const size_t system_packs = system.errors.empty() ? system.packs.size() : 0;
   size_t index = 0;
-  for (const PackInfo& pack : engine_->packs()) {
+  for (const PackInfo& pack : engine.packs()) {
     const char* layer = index < builtin_packs                  ? "builtin"
                         : index < builtin_packs + system_packs ? "system"
                                                                : "managed";
@@ -289,12 +290,14 @@ std::string Session::RulesJson() const {
       errors.push_back(ordered_json{{"layer", layer}, {"message", error.ToString()}});
     }
   };
-  add_errors(builtin_.name, builtin_.errors);
-  add_errors(system_.name, system_.errors);
-  add_errors("managed", managed_errors_);
+  add_errors(builtin.name, builtin.errors);
+  add_errors(system.name, system.errors);
+  add_errors("managed", managed_errors);
   rules["errors"] = std::move(errors);
-  return Dump(rules);
+  return rules;
 }
+
+}  // namespace
 
 std::string Session::HandleHello(Request& request) {
   const std::string* extension_version =
@@ -307,7 +310,7 @@ std::string Session::HandleHello(Request& request) {
   reply["type"] = "hello";
   reply["host_version"] = GUARDPOST_VERSION;
   reply["protocol"] = kProtocolVersion;
-  reply["rules"] = ordered_json::parse(RulesJson());
+  reply["rules"] = RulesJson(builtin_, system_, managed_version_, managed_errors_, *engine_);
   reply["stats"] = StatsJson(stats_);
   return Dump(reply);
 }
@@ -466,7 +469,7 @@ std::string Session::HandleRulesUpdate(Request& request) {
   ordered_json reply;
   reply["id"] = request.id;
   reply["type"] = "rules";
-  reply["rules"] = ordered_json::parse(RulesJson());
+  reply["rules"] = RulesJson(builtin_, system_, managed_version_, managed_errors_, *engine_);
   return Dump(reply);
 }
 

@@ -64,8 +64,6 @@ class Session {
   std::string HandleRulesUpdate(Request& request);
   std::string HandleEvent(Request& request);
   std::string HandleStats(Request& request);
-  // The "rules" object of hello and rules.update replies, as JSON text.
-  std::string RulesJson() const;
 
   // Rebuilds engine_ from the good layers. Returns false (and keeps the old engine) if the engine
   // could not be built.
