@@ -13,6 +13,7 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
+#include "common/parallel.h"
 #include "common/today.h"
 
 namespace guardpost {
@@ -375,7 +376,8 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
     if (results.size() < lines.size()) results.resize(lines.size());
 
     std::atomic<size_t> next{0};
-    auto work = [&](Scratch* mine) {
+    auto work = [&](size_t worker) {
+      Scratch* mine = &scratch[worker];
       for (;;) {
         const size_t first = next.fetch_add(kLinesPerClaim);
         if (first >= lines.size()) return;
@@ -386,11 +388,8 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
         }
       }
     };
-    std::vector<std::thread> threads;
-    const size_t helpers = std::min(workers, (lines.size() + kLinesPerClaim - 1) / kLinesPerClaim);
-    for (size_t t = 1; t < helpers; ++t) threads.emplace_back(work, &scratch[t]);
-    work(&scratch[0]);
-    for (std::thread& thread : threads) thread.join();
+    const size_t claims = (lines.size() + kLinesPerClaim - 1) / kLinesPerClaim;
+    RunOnThreads(std::min(workers, std::max<size_t>(claims, 1)) - 1, work);
 
     for (size_t i = 0; i < lines.size(); ++i) {
       if (lines[i].empty()) continue;

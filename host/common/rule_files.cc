@@ -1,29 +1,57 @@
 #include "common/rule_files.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
+#include <thread>
+
+#include "common/parallel.h"
 
 namespace guardpost {
 namespace fs = std::filesystem;
 
 namespace {
 
-void LoadFile(const fs::path& path, Layer* layer) {
+// One pack file's outcome: the pack, if it parsed, and its problems.
+struct LoadedFile {
+  std::optional<Pack> pack;
+  std::vector<LoadError> errors;
+};
+
+LoadedFile LoadFile(const fs::path& path) {
+  LoadedFile loaded;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    loaded.errors.push_back({path.string(), 0, 0, "", "", "no such file or directory"});
+    return loaded;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    layer->errors.push_back({path.string(), 0, 0, "", "", "cannot be read"});
-    return;
+    loaded.errors.push_back({path.string(), 0, 0, "", "", "cannot be read"});
+    return loaded;
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();
   Pack pack;
-  if (ParsePack(path.string(), bytes.str(), &pack, &layer->errors)) {
-    layer->packs.push_back(std::move(pack));
-  }
+  if (ParsePack(path.string(), bytes.str(), &pack, &loaded.errors)) loaded.pack = std::move(pack);
+  return loaded;
+}
+
+// Parsing packs is most of the native host's start-up, and the browser waits for it, so
+// independent files are parsed on all cores. Results keep the files' order.
+std::vector<LoadedFile> LoadFiles(const std::vector<fs::path>& files) {
+  std::vector<LoadedFile> loaded(files.size());
+  std::atomic<size_t> next{0};
+  const size_t threads = std::min<size_t>(files.size(), std::thread::hardware_concurrency());
+  RunOnThreads(threads > 1 ? threads - 1 : 0, [&](size_t) {
+    for (size_t i = next++; i < files.size(); i = next++) loaded[i] = LoadFile(files[i]);
+  });
+  return loaded;
 }
 
 }  // namespace
@@ -31,23 +59,27 @@ void LoadFile(const fs::path& path, Layer* layer) {
 Layer LoadLayer(std::string name, const std::vector<std::string>& paths) {
   Layer layer;
   layer.name = std::move(name);
+  std::vector<fs::path> files;
   for (const std::string& p : paths) {
     std::error_code ec;
     const fs::path path(p);
     if (fs::is_directory(path, ec)) {
-      std::vector<fs::path> files;
+      std::vector<fs::path> in_dir;
       for (const auto& entry : fs::directory_iterator(path, ec)) {
         if (entry.is_regular_file(ec) && entry.path().extension() == ".json") {
-          files.push_back(entry.path());
+          in_dir.push_back(entry.path());
         }
       }
-      std::sort(files.begin(), files.end());
-      for (const fs::path& file : files) LoadFile(file, &layer);
-    } else if (fs::exists(path, ec)) {
-      LoadFile(path, &layer);
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
     } else {
-      layer.errors.push_back({p, 0, 0, "", "", "no such file or directory"});
+      files.push_back(path);  // LoadFile reports it if it does not exist
     }
+  }
+  for (LoadedFile& file : LoadFiles(files)) {
+    if (file.pack) layer.packs.push_back(std::move(*file.pack));
+    layer.errors.insert(layer.errors.end(), std::make_move_iterator(file.errors.begin()),
+                        std::make_move_iterator(file.errors.end()));
   }
   return layer;
 }

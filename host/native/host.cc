@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -137,6 +138,11 @@ Layer LoadSystemLayer() {
   return LoadLayer("system", {dir});
 }
 
+double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 int Finish(int status, uint64_t requests, std::chrono::steady_clock::time_point started) {
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -168,9 +174,21 @@ int RunNativeHost(int argc, char** argv) {
   LogCaller(argc, argv);
 
   Session session(LoadLayer("builtin", {BuiltinRulesDir()}), LoadSystemLayer(), LocalDateToday);
-  spdlog::info("ready in {:.1f} ms",
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-                   .count());
+  spdlog::info("ready in {:.1f} ms", MillisecondsSince(started));
+  // The first request is normally hello, which needs only the parsed rules. Once it is answered,
+  // the patterns compile on a thread of their own while the employee starts typing, rather than
+  // competing with the hello for a busy machine's cores. A check that comes first compiles them.
+  std::jthread prepare;
+  auto start_preparing = [&] {
+    try {
+      prepare = std::jthread([engine = session.engine(), started] {
+        engine->Prepare();
+        spdlog::info("patterns compiled {:.1f} ms after start", MillisecondsSince(started));
+      });
+    } catch (const std::system_error& e) {
+      spdlog::warn("no thread to compile patterns ahead ({}); the first check will", e.what());
+    }
+  };
 
   uint64_t requests = 0;
   std::string body;
@@ -233,6 +251,7 @@ int RunNativeHost(int argc, char** argv) {
       spdlog::error("cannot write a reply: {}", std::strerror(errno));
       return Finish(1, requests, started);
     }
+    if (requests == 0) start_preparing();
   }
 }
 

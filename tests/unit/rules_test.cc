@@ -2,9 +2,13 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <re2/re2.h>
+
 #include "guardpost/rules.h"
+#include "pattern_syntax.h"
 
 using namespace guardpost;
+namespace gi = guardpost::internal;
 
 namespace {
 
@@ -99,4 +103,39 @@ BOOST_AUTO_TEST_CASE(pack_level_problems) {
              "test.json:1:1: expected an object with \"pack\" and \"rules\"; got a list\n");
   BOOST_TEST(ErrorsOf(R"({"pack": "p", "rules": {}})") ==
              "test.json:1:15: field 'rules': expected a list of rules; got an object\n");
+}
+
+// Packs are validated with RE2's parser only (pattern_syntax.h), so the capture groups it counts
+// must be the ones RE2 finds once the pattern is compiled.
+BOOST_DATA_TEST_CASE(capture_groups_are_counted_as_re2_counts_them,
+                     boost::unit_test::data::make({
+                         R"(abc)",
+                         R"((a)(b(c)))",
+                         R"((?:a)(?i)b(?i:c)(d))",
+                         R"((?P<name>a)|(b))",
+                         R"(\(not a group\) (but this is))",
+                         R"([(](x)[)])",
+                         R"([]()](y))",
+                         R"([^]()](y))",
+                         R"([[:alpha:](](z))",
+                         R"([\]()](w))",
+                         R"(\Q(quoted)\E(real))",
+                         R"(\Q(quoted to the end)",
+                         R"(\\(escaped backslash, then a group))",
+                         R"(\p{L}+(x)\pN)",
+                         R"(a{2,3}(b)?)",
+                     }),
+                     pattern) {
+  std::string error;
+  BOOST_TEST_REQUIRE(gi::ParsesAsRe2(pattern, &error), error);
+  const RE2 re(pattern);
+  BOOST_TEST(gi::CountCaptureGroups(pattern) == re.NumberOfCapturingGroups(), pattern);
+}
+
+BOOST_AUTO_TEST_CASE(parse_errors_are_re2s_own) {
+  std::string error;
+  BOOST_TEST(!gi::ParsesAsRe2("(unclosed", &error));
+  BOOST_TEST(error == RE2("(unclosed", RE2::Quiet).error());
+  BOOST_TEST(!gi::ParsesAsRe2("a{2,1}", &error));
+  BOOST_TEST(error == RE2("a{2,1}", RE2::Quiet).error());
 }

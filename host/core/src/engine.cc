@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -61,10 +62,38 @@ struct ContextPhrases {
   }
 };
 
+// A pattern rule's RE2, compiled the first time a check needs the rule's spans. Most rules are
+// never candidates for most posts, and compiling every pattern up front was most of the time the
+// host took to start.
+class LazyRegex {
+ public:
+  LazyRegex(const std::string& pattern, bool case_sensitive)
+      : pattern_(pattern), case_sensitive_(case_sensitive), state_(std::make_unique<State>()) {}
+
+  const RE2& Get() const {
+    std::call_once(state_->once, [this] {
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_case_sensitive(case_sensitive_);
+      state_->re = std::make_unique<const RE2>(pattern_, options);
+    });
+    return *state_->re;
+  }
+
+ private:
+  struct State {
+    std::once_flag once;
+    std::unique_ptr<const RE2> re;
+  };
+  const std::string& pattern_;  // the Rule's, which the engine owns
+  bool case_sensitive_;
+  std::unique_ptr<State> state_;
+};
+
 // What Check needs of one rule, prepared once.
 struct CompiledRule {
   const Rule* rule = nullptr;
-  std::shared_ptr<const RE2> re;        // kPattern
+  std::optional<LazyRegex> re;          // kPattern
   std::vector<std::string> keywords;    // folded form
   std::vector<std::string> allow;       // folded form
   std::vector<ContextPhrases> context;  // per validator (kContext only)
@@ -143,15 +172,21 @@ struct Engine::Impl {
   std::vector<const Rule*> rules;      // in effect, in order
   std::vector<CompiledRule> compiled;  // parallel to rules
 
-  // Pattern rules by view, and one RE2::Set per view over them.
+  // Pattern rules by view, and one RE2::Set per view over them, compiled by Prepare (the first
+  // check's, or a front end's ahead of it). A view without a set runs its patterns one by one.
   std::vector<size_t> patterns_of_view[kViewCount];
-  std::unique_ptr<RE2::Set> set_of_view[kViewCount];
+  mutable std::once_flag sets_once;
+  mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
   internal::TermIndex terms;
   std::vector<size_t> measures;
   bool needs_folded = false;
   bool needs_words = false;
 
   void Compile();
+  void Prepare() const {
+    std::call_once(sets_once, [this] { CompileSets(); });
+  }
+  void CompileSets() const;
   // Runs the rules (all, or only `only_rule`) on `text`.
   std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
                            std::optional<size_t> only_rule) const;
@@ -181,6 +216,8 @@ std::vector<Finding> Engine::Check(std::string_view text, const CheckOptions& op
   return impl_->Run(text, options, std::nullopt);
 }
 
+void Engine::Prepare() const { impl_->Prepare(); }
+
 void Engine::Impl::Compile() {
   // A later rule with the same id takes the earlier one's place.
   std::unordered_map<std::string_view, size_t> slot_of_id;
@@ -201,11 +238,6 @@ void Engine::Impl::Compile() {
     rules.push_back(rule);
   }
 
-  RE2::Options set_options;
-  set_options.set_log_errors(false);
-  for (int v = 0; v < kViewCount; ++v) {
-    set_of_view[v] = std::make_unique<RE2::Set>(set_options, RE2::UNANCHORED);
-  }
   compiled.resize(rules.size());
   for (size_t i = 0; i < rules.size(); ++i) {
     const Rule& rule = *rules[i];
@@ -213,18 +245,8 @@ void Engine::Impl::Compile() {
     cr.rule = &rule;
     switch (rule.kind) {
       case RuleKind::kPattern: {
-        cr.re = rule.compiled;
-        if (!cr.re) {  // a rule that did not come from ParsePack
-          RE2::Options options;
-          options.set_log_errors(false);
-          options.set_case_sensitive(rule.case_sensitive);
-          cr.re = std::make_shared<const RE2>(rule.pattern, options);
-        }
-        const int v = static_cast<int>(rule.view);
-        // The set needs the case flag inside the pattern, since its options are shared.
-        const std::string for_set = (rule.case_sensitive ? "" : "(?i)") + rule.pattern;
-        set_of_view[v]->Add(for_set, nullptr);
-        patterns_of_view[v].push_back(i);
+        cr.re.emplace(rule.pattern, rule.case_sensitive);
+        patterns_of_view[static_cast<int>(rule.view)].push_back(i);
         needs_folded |= rule.view != View::kRaw || !rule.keywords.empty();
         needs_words |= rule.view == View::kWords;
         for (const std::string& k : rule.keywords) cr.keywords.push_back(internal::FoldedForm(k));
@@ -264,14 +286,27 @@ void Engine::Impl::Compile() {
         break;
     }
   }
+}
+
+void Engine::Impl::CompileSets() const {
+  RE2::Options options;
+  options.set_log_errors(false);
   for (int v = 0; v < kViewCount; ++v) {
-    // Compile can only fail on memory limits; the rules then still run one by one.
-    if (patterns_of_view[v].empty() || !set_of_view[v]->Compile()) set_of_view[v].reset();
+    if (patterns_of_view[v].empty()) continue;
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    for (size_t index : patterns_of_view[v]) {
+      const Rule& rule = *rules[index];
+      // The set needs the case flag inside the pattern, since its options are shared.
+      set->Add((rule.case_sensitive ? "" : "(?i)") + rule.pattern, nullptr);
+    }
+    // Compile can only fail on memory limits; the view's rules then run one by one.
+    if (set->Compile()) set_of_view[v] = std::move(set);
   }
 }
 
 std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
                                        std::optional<size_t> only_rule) const {
+  Prepare();
   std::vector<bool> enabled(rules.size(), false);
   for (size_t i = 0; i < rules.size(); ++i) {
     enabled[i] = (!only_rule || *only_rule == i) && InWindow(rules[i]->active, options.today);
@@ -368,11 +403,13 @@ void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view 
         })) {
       continue;
     }
-    const int groups = cr.re->NumberOfCapturingGroups() + 1;
+    const RE2& re = cr.re->Get();
+    if (!re.ok()) continue;  // too large for RE2's memory budget: the rule cannot match
+    const int groups = re.NumberOfCapturingGroups() + 1;
     std::vector<re2::StringPiece> match(static_cast<size_t>(groups));
     size_t pos = 0;
     while (pos <= subject.size() &&
-           cr.re->Match(subject, pos, subject.size(), RE2::UNANCHORED, match.data(), groups)) {
+           re.Match(subject, pos, subject.size(), RE2::UNANCHORED, match.data(), groups)) {
       const re2::StringPiece whole = match[0];
       const re2::StringPiece reported = match[static_cast<size_t>(cr.rule->group)];
       const size_t whole_begin = static_cast<size_t>(whole.data() - subject.data());

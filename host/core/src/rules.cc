@@ -4,8 +4,6 @@
 // `guardpost rules lint` shows a rule author all of them at once. Each problem names the source,
 // the JSON position, the rule and the field.
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -15,6 +13,7 @@
 #include "guardpost/rules.h"
 #include "json_position.h"
 #include "normalize.h"
+#include "pattern_syntax.h"
 
 namespace guardpost {
 
@@ -370,18 +369,14 @@ class PackReader {
     Strings(object, path, id, "keywords", &rule->keywords);
     Strings(object, path, id, "allow", &rule->allow);
     if (String(object, path, id, "pattern", true, &rule->pattern)) {
-      RE2::Options options;
-      options.set_log_errors(false);
-      options.set_case_sensitive(rule->case_sensitive);
-      auto re = std::make_shared<const RE2>(rule->pattern, options);
-      if (!re->ok()) {
-        Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + re->error());
-      } else if (rule->group > re->NumberOfCapturingGroups()) {
+      std::string error;
+      if (!internal::ParsesAsRe2(rule->pattern, &error)) {
+        Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + error);
+      } else if (const int groups = internal::CountCaptureGroups(rule->pattern);
+                 rule->group > groups) {
         Error(Append(path, "group"), id, "group",
-              "the pattern has " + std::to_string(re->NumberOfCapturingGroups()) +
-                  " capture group(s); got group " + std::to_string(rule->group));
-      } else {
-        rule->compiled = std::move(re);
+              "the pattern has " + std::to_string(groups) + " capture group(s); got group " +
+                  std::to_string(rule->group));
       }
     }
     const auto validators = object.find("validators");

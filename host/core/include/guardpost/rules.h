@@ -7,15 +7,10 @@
 #ifndef GUARDPOST_RULES_H_
 #define GUARDPOST_RULES_H_
 
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-namespace re2 {
-class RE2;
-}
 
 namespace guardpost {
 
@@ -102,10 +97,7 @@ struct Rule {
 
   // kPattern
   std::string pattern;  // RE2 syntax
-  // `pattern` as ParsePack compiled it to validate it; engines reuse it rather than compile the
-  // same expression again (compiling is most of the cost of loading rules).
-  std::shared_ptr<const re2::RE2> compiled;
-  int group = 0;  // capture group that is the reported span; 0 = the whole match
+  int group = 0;        // capture group that is the reported span; 0 = the whole match
   View view = View::kRaw;
   bool case_sensitive = false;
   bool whole_word = false;            // Unicode-aware word boundaries around the span
@@ -151,8 +143,8 @@ struct LoadError {
 };
 
 // Parses and validates one pack: JSON syntax, required fields and their types, enum values,
-// regular expressions (compiled once with RE2 to check them), capture groups, validators, dates,
-// hex digests, and duplicate rule ids inside the pack. Every problem found is appended to
+// regular expressions (parsed with RE2's parser; nothing is compiled), capture groups, validators,
+// dates, hex digests, and duplicate rule ids inside the pack. Every problem found is appended to
 // *errors; the pack is usable only when ParsePack returns true. `source` names the pack in
 // messages. Never throws.
 bool ParsePack(std::string_view source, std::string_view json_text, Pack* pack,

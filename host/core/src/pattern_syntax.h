@@ -1,0 +1,26 @@
+// Checking RE2 patterns without compiling them.
+//
+// Loading rules must report every bad pattern, but compiling RE2 programs is most of the cost of
+// starting the host. So packs are validated with RE2's parser alone, and the engine compiles a
+// pattern only when it first needs it (engine.cc). Internal to the core library.
+
+#ifndef GUARDPOST_CORE_PATTERN_SYNTAX_H_
+#define GUARDPOST_CORE_PATTERN_SYNTAX_H_
+
+#include <string>
+#include <string_view>
+
+namespace guardpost::internal {
+
+// Parses `pattern` with RE2's parser (no program is built). Returns true when it is valid RE2
+// syntax; otherwise false, with RE2's own description in *error (the same text RE2::error()
+// gives, such as "missing ): (abc").
+bool ParsesAsRe2(std::string_view pattern, std::string* error);
+
+// The number of capturing groups in `pattern`, as RE2::NumberOfCapturingGroups() counts them.
+// Precondition: ParsesAsRe2(pattern) is true.
+int CountCaptureGroups(std::string_view pattern);
+
+}  // namespace guardpost::internal
+
+#endif  // GUARDPOST_CORE_PATTERN_SYNTAX_H_
