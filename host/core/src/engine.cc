@@ -22,7 +22,6 @@
 #include <mutex>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "normalize.h"
 #include "terms.h"
@@ -38,29 +37,6 @@ namespace {
 
 constexpr size_t kMaxQuotedChars = 80;  // {match} is cut here so that replies stay small
 constexpr int kViewCount = 3;
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// The words of a context validator, in words form, looked up as slices of the words view.
-struct ContextPhrases {
-  std::unordered_set<std::string, StringHash, std::equal_to<>> phrases;
-  size_t max_words = 0;
-
-  // Whether one of the phrases occurs, word-aligned, in `words` (a slice of a words view).
-  bool AnyIn(std::string_view words) const {
-    const std::vector<internal::WordSpan> spans = internal::SplitWords(words);
-    for (size_t first = 0; first < spans.size(); ++first) {
-      for (size_t n = 0; n < max_words && first + n < spans.size(); ++n) {
-        const size_t begin = spans[first].begin;
-        if (phrases.contains(words.substr(begin, spans[first + n].end - begin))) return true;
-      }
-    }
-    return false;
-  }
-};
 
 // A pattern rule's RE2, compiled the first time a check needs the rule's spans. Most rules are
 // never candidates for most posts, and compiling every pattern up front was most of the time the
@@ -93,14 +69,22 @@ class LazyRegex {
 // What Check needs of one rule, prepared once.
 struct CompiledRule {
   const Rule* rule = nullptr;
-  std::optional<LazyRegex> re;          // kPattern
-  std::vector<std::string> keywords;    // folded form
-  std::vector<std::string> allow;       // folded form
-  std::vector<ContextPhrases> context;  // per validator (kContext only)
+  std::optional<LazyRegex> re;        // kPattern
+  std::vector<std::string> keywords;  // folded form
+  std::vector<std::string> allow;     // folded form
+  std::vector<size_t> context_list;   // per validator: its list in context_words (kContext)
   // kTerms: phrases that cancel a match, in words form; index 0 is the rule's own list, index
   // t + 1 term t's (which applies in addition to the rule's).
   std::vector<std::vector<std::string>> unless_followed_by;
   std::vector<std::vector<std::string>> unless_preceded_by;
+};
+
+// Where a context validator's word or phrase occurs in a words view (byte offsets).
+struct ContextHit {
+  size_t list = 0;
+  size_t begin = 0;
+  size_t end = 0;
+  auto operator<=>(const ContextHit&) const = default;
 };
 
 // A span found for a rule, in original byte offsets, before it becomes a Finding.
@@ -178,6 +162,11 @@ struct Engine::Impl {
   mutable std::once_flag sets_once;
   mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
   internal::TermIndex terms;
+  // The words of every context validator, one list per validator, in one index: a check looks
+  // them all up in a single walk over its words view, the first time a span needs them, and a
+  // validator then only asks whether one of its list lies inside the span's window.
+  internal::TermIndex context_words;
+  size_t context_lists = 0;
   std::vector<size_t> measures;
   bool needs_folded = false;
   bool needs_words = false;
@@ -190,15 +179,30 @@ struct Engine::Impl {
   // Runs the rules (all, or only `only_rule`) on `text`.
   std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
                            std::optional<size_t> only_rule) const;
-  void FindPatterns(View view, const TextView* tv, std::string_view text,
-                    const std::vector<bool>& enabled, const std::string& folded,
-                    const TextView* words, std::vector<Hit>* hits) const;
-  bool AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
-                   std::string_view matched, const TextView* words) const;
-  void FindTerms(std::string_view text, const TextView& words, const std::vector<bool>& enabled,
-                 std::vector<Hit>* hits) const;
-  void FindMeasures(std::string_view text, const std::vector<bool>& enabled,
-                    std::vector<Hit>* hits) const;
+
+  // One check: the text, its views, which rules apply, and the spans found so far.
+  struct Subject {
+    std::string_view text;
+    TextView folded;  // empty unless some rule needs it
+    TextView words;   // likewise
+    const std::string& today;
+    std::optional<size_t> only_rule;
+    std::vector<internal::WordSpan> word_spans;  // the words of `words`
+    std::vector<int> candidates;  // RE2::Set::Match's output, reused from view to view
+    std::vector<Hit> hits;
+    // Where context words occur in `words`, sorted by list, then position; found on first use.
+    std::optional<std::vector<ContextHit>> context_found;
+  };
+  bool Applies(const Subject& subject, size_t rule) const {
+    return (!subject.only_rule || *subject.only_rule == rule) &&
+           InWindow(rules[rule]->active, subject.today);
+  }
+  void FindPatterns(View view, Subject* subject) const;
+  bool AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
+                   std::string_view matched) const;
+  bool ContextNear(size_t list, std::string_view window, Subject* subject) const;
+  void FindTerms(Subject* subject) const;
+  void FindMeasures(Subject* subject) const;
 };
 
 Engine::Engine(std::vector<Pack> packs) : impl_(std::make_unique<Impl>()) {
@@ -252,17 +256,12 @@ void Engine::Impl::Compile() {
         for (const std::string& k : rule.keywords) cr.keywords.push_back(internal::FoldedForm(k));
         for (const std::string& a : rule.allow) cr.allow.push_back(internal::FoldedForm(a));
         for (const Validator& validator : rule.validators) {
-          ContextPhrases context;
+          const size_t list = context_lists++;
           for (const std::string& word : validator.words) {
-            const std::string form = internal::WordsForm(word);
-            if (form.empty()) continue;
-            context.max_words = std::max<size_t>(
-                context.max_words,
-                static_cast<size_t>(std::count(form.begin(), form.end(), ' ')) + 1);
-            context.phrases.insert(form);
+            context_words.AddTerm(internal::WordsForm(word), list, -1);
           }
           if (validator.kind == Validator::Kind::kContext) needs_folded = needs_words = true;
-          cr.context.push_back(std::move(context));
+          cr.context_list.push_back(list);
         }
         break;
       }
@@ -307,26 +306,20 @@ void Engine::Impl::CompileSets() const {
 std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
                                        std::optional<size_t> only_rule) const {
   Prepare();
-  std::vector<bool> enabled(rules.size(), false);
-  for (size_t i = 0; i < rules.size(); ++i) {
-    enabled[i] = (!only_rule || *only_rule == i) && InWindow(rules[i]->active, options.today);
+  Subject subject{text, {}, {}, options.today, only_rule, {}, {}, {}, {}};
+  if (needs_folded) subject.folded = internal::FoldedView(text);
+  if (needs_words) {
+    subject.words = internal::WordsView(subject.folded);
+    subject.word_spans = internal::SplitWords(subject.words.text);
   }
-
-  std::optional<TextView> folded, words;
-  if (needs_folded) folded = internal::FoldedView(text);
-  if (needs_words) words = internal::WordsView(*folded);
-  static const std::string kEmpty;
-  const std::string& folded_text = folded ? folded->text : kEmpty;
-
-  std::vector<Hit> hits;
-  const TextView* words_view = words ? &*words : nullptr;
-  FindPatterns(View::kRaw, nullptr, text, enabled, folded_text, words_view, &hits);
-  if (folded) FindPatterns(View::kFolded, &*folded, text, enabled, folded_text, words_view, &hits);
-  if (words) {
-    FindPatterns(View::kWords, &*words, text, enabled, folded_text, words_view, &hits);
-    FindTerms(text, *words, enabled, &hits);
+  FindPatterns(View::kRaw, &subject);
+  if (needs_folded) FindPatterns(View::kFolded, &subject);
+  if (needs_words) {
+    FindPatterns(View::kWords, &subject);
+    FindTerms(&subject);
   }
-  FindMeasures(text, enabled, &hits);
+  FindMeasures(&subject);
+  std::vector<Hit>& hits = subject.hits;
   if (hits.empty()) return {};
 
   // Within a category, keep the most serious finding of any overlapping group: order by severity,
@@ -379,24 +372,29 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   return findings;
 }
 
-void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view text,
-                                const std::vector<bool>& enabled, const std::string& folded,
-                                const TextView* words, std::vector<Hit>* hits) const {
+void Engine::Impl::FindPatterns(View view, Subject* subject) const {
   const auto v = static_cast<size_t>(view);
   if (patterns_of_view[v].empty()) return;
-  const std::string_view subject = tv ? std::string_view(tv->text) : text;
+  const std::string_view text = subject->text;
+  const TextView* tv = view == View::kRaw      ? nullptr
+                       : view == View::kFolded ? &subject->folded
+                                               : &subject->words;
+  const std::string_view target = tv ? std::string_view(tv->text) : text;
 
-  std::vector<int> candidates;
+  std::vector<int>& candidates = subject->candidates;
+  candidates.clear();
   if (set_of_view[v]) {
-    if (!set_of_view[v]->Match(subject, &candidates)) return;
+    if (!set_of_view[v]->Match(target, &candidates)) return;
   } else {
     for (size_t k = 0; k < patterns_of_view[v].size(); ++k)
       candidates.push_back(static_cast<int>(k));
   }
+  std::vector<re2::StringPiece> match;
   for (int k : candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];
-    if (!enabled[index]) continue;
+    if (!Applies(*subject, index)) continue;
     const CompiledRule& cr = compiled[index];
+    const std::string_view folded = subject->folded.text;
     if (!cr.keywords.empty() &&
         std::none_of(cr.keywords.begin(), cr.keywords.end(), [&](const std::string& keyword) {
           return folded.find(keyword) != std::string::npos;
@@ -405,39 +403,39 @@ void Engine::Impl::FindPatterns(View view, const TextView* tv, std::string_view 
     }
     const RE2& re = cr.re->Get();
     if (!re.ok()) continue;  // too large for RE2's memory budget: the rule cannot match
-    const int groups = re.NumberOfCapturingGroups() + 1;
-    std::vector<re2::StringPiece> match(static_cast<size_t>(groups));
+    // Only the groups up to the reported one: fewer submatches let RE2 use its faster engines.
+    const int groups = cr.rule->group + 1;
+    match.assign(static_cast<size_t>(groups), re2::StringPiece());
     size_t pos = 0;
-    while (pos <= subject.size() &&
-           re.Match(subject, pos, subject.size(), RE2::UNANCHORED, match.data(), groups)) {
+    while (pos <= target.size() &&
+           re.Match(target, pos, target.size(), RE2::UNANCHORED, match.data(), groups)) {
       const re2::StringPiece whole = match[0];
       const re2::StringPiece reported = match[static_cast<size_t>(cr.rule->group)];
-      const size_t whole_begin = static_cast<size_t>(whole.data() - subject.data());
+      const size_t whole_begin = static_cast<size_t>(whole.data() - target.data());
       pos = whole_begin + std::max<size_t>(whole.size(), 1);
       // Keep scanning on code point boundaries.
-      while (pos < subject.size() && (static_cast<unsigned char>(subject[pos]) & 0xC0) == 0x80) {
+      while (pos < target.size() && (static_cast<unsigned char>(target[pos]) & 0xC0) == 0x80) {
         ++pos;
       }
       if (reported.data() == nullptr || reported.empty()) continue;
-      const size_t begin = static_cast<size_t>(reported.data() - subject.data());
+      const size_t begin = static_cast<size_t>(reported.data() - target.data());
       const size_t end = begin + reported.size();
       if (cr.rule->whole_word &&
-          (internal::IsWordCharBefore(subject, begin) || internal::IsWordCharAt(subject, end))) {
+          (internal::IsWordCharBefore(target, begin) || internal::IsWordCharAt(target, end))) {
         continue;
       }
       const ByteSpan original =
           tv ? internal::ToOriginal(*tv, text, begin, end) : ByteSpan{begin, end};
-      if (!AcceptsSpan(cr, text, original, std::string_view(reported.data(), reported.size()),
-                       words)) {
+      if (!AcceptsSpan(cr, subject, original, std::string_view(reported.data(), reported.size()))) {
         continue;
       }
-      hits->push_back({index, original, -1});
+      subject->hits.push_back({index, original, -1});
     }
   }
 }
 
-bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, ByteSpan original,
-                               std::string_view matched, const TextView* words) const {
+bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
+                               std::string_view matched) const {
   if (!cr.allow.empty()) {
     const std::string folded = internal::FoldedForm(matched);
     if (std::find(cr.allow.begin(), cr.allow.end(), folded) != cr.allow.end()) return false;
@@ -457,9 +455,9 @@ bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, By
         break;
       case Validator::Kind::kContext: {
         // Compile() builds the words view whenever a rule has a context validator.
-        const bool near =
-            cr.context[i].AnyIn(WordsAround(*words, text, original, validator.window));
-        if (near != validator.require) return false;
+        const std::string_view window =
+            WordsAround(subject->words, subject->text, original, validator.window);
+        if (ContextNear(cr.context_list[i], window, subject) != validator.require) return false;
         break;
       }
     }
@@ -467,15 +465,37 @@ bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, std::string_view text, By
   return true;
 }
 
-void Engine::Impl::FindTerms(std::string_view text, const TextView& words,
-                             const std::vector<bool>& enabled, std::vector<Hit>* hits) const {
+bool Engine::Impl::ContextNear(size_t list, std::string_view window, Subject* subject) const {
+  if (!subject->context_found) {
+    std::vector<internal::TermHit> found;
+    context_words.Find(subject->words.text, subject->word_spans, &found);
+    std::vector<ContextHit>& hits = subject->context_found.emplace();
+    for (const internal::TermHit& hit : found) {
+      hits.push_back({hit.rule, subject->word_spans[hit.first_word].begin,
+                      subject->word_spans[hit.last_word].end});
+    }
+    std::sort(hits.begin(), hits.end());
+  }
+  // `window` is a slice of the words view cut to whole words; a phrase counts when it lies inside.
+  const size_t from = static_cast<size_t>(window.data() - subject->words.text.data());
+  const size_t to = from + window.size();
+  const std::vector<ContextHit>& hits = *subject->context_found;
+  for (auto it = std::lower_bound(hits.begin(), hits.end(), ContextHit{list, from, 0});
+       it != hits.end() && it->list == list && it->begin < to; ++it) {
+    if (it->end <= to) return true;
+  }
+  return false;
+}
+
+void Engine::Impl::FindTerms(Subject* subject) const {
   if (terms.empty()) return;
-  const std::vector<internal::WordSpan> spans = internal::SplitWords(words.text);
+  const TextView& words = subject->words;
+  const std::vector<internal::WordSpan>& spans = subject->word_spans;
   std::vector<internal::TermHit> found;
   terms.Find(words.text, spans, &found);
   const std::string_view view = words.text;
   for (const internal::TermHit& hit : found) {
-    if (!enabled[hit.rule]) continue;
+    if (!Applies(*subject, hit.rule)) continue;
     const CompiledRule& cr = compiled[hit.rule];
     const size_t begin = spans[hit.first_word].begin;
     const size_t end = spans[hit.last_word].end;
@@ -498,39 +518,45 @@ void Engine::Impl::FindTerms(std::string_view text, const TextView& words,
         static_cast<size_t>(hit.term + 1);  // 0 for a hashed term: no list of its own
     const bool cancelled = cancels(0) || (own != 0 && cancels(own));
     if (cancelled) continue;
-    hits->push_back({hit.rule, internal::ToOriginal(words, text, begin, end), hit.term});
+    subject->hits.push_back(
+        {hit.rule, internal::ToOriginal(words, subject->text, begin, end), hit.term});
   }
 }
 
-void Engine::Impl::FindMeasures(std::string_view text, const std::vector<bool>& enabled,
-                                std::vector<Hit>* hits) const {
+void Engine::Impl::FindMeasures(Subject* subject) const {
+  const std::string_view text = subject->text;
+  std::vector<Hit>* hits = &subject->hits;
   for (size_t index : measures) {
-    if (!enabled[index]) continue;
+    if (!Applies(*subject, index)) continue;
     const Rule& rule = *rules[index];
     if (rule.measure == MeasureKind::kPunctuation) {
-      for (size_t i = 0; i < text.size();) {
-        if (text[i] != '!' && text[i] != '?') {
-          ++i;
-          continue;
-        }
-        size_t j = i;
-        while (j < text.size() && (text[j] == '!' || text[j] == '?')) ++j;
+      for (size_t i = text.find_first_of("!?"); i != std::string_view::npos;) {
+        const size_t j = std::min(text.find_first_not_of("!?", i), text.size());
         if (static_cast<int>(j - i) >= rule.min_run) hits->push_back({index, {i, j}, -1});
-        i = j;
+        i = text.find_first_of("!?", j);
       }
       continue;
     }
     // Shouting: the share of capitals among letters, reported over the letters' extent.
+    if (text.size() < static_cast<size_t>(rule.min_letters)) continue;
     int letters = 0, capitals = 0;
     size_t first = text.size(), last_end = 0;
     for (size_t pos = 0; pos < text.size();) {
       const size_t start = pos;
-      const char32_t c = internal::DecodeUtf8(text, &pos);
-      const bool letter =
-          c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(static_cast<UChar32>(c));
+      const auto byte = static_cast<unsigned char>(text[pos]);
+      bool letter, capital;
+      if (byte < 0x80) {
+        ++pos;
+        letter = static_cast<unsigned char>((byte | 0x20) - 'a') < 26;
+        capital = static_cast<unsigned char>(byte - 'A') < 26;
+      } else {
+        const auto c = static_cast<UChar32>(internal::DecodeUtf8(text, &pos));
+        letter = u_isalpha(c);
+        capital = letter && u_isupper(c);
+      }
       if (!letter) continue;
       ++letters;
-      if (c < 0x80 ? (c >= 'A' && c <= 'Z') : u_isupper(static_cast<UChar32>(c))) ++capitals;
+      capitals += capital;
       first = std::min(first, start);
       last_end = pos;
     }
