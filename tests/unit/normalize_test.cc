@@ -163,6 +163,23 @@ const Case kWords[] = {
     {"ab c d e", "ab cde"},
     {"f.u-c k", "fuck"},        // separators may differ within a run
     {"f\tu\tc\tk", "f u c k"},  // of the spaces, only U+0020
+    {"a..b..c", "a b c"},
+    {"a.b.c. d.e.f", "abc def"},  // ". " ends the first run
+    {"(a.b.c)", "abc"},
+    {"x a.b.c", "xabc"},
+    {"\u00E9.\u0416.\u65E5", "e\u0436\u65E5"},  // single letters of any script
+    {"e\u0301.u.c", "euc"},
+    // Single letters are judged after leetspeak: a letter next to a digit, or next to '@' or '$'
+    // read as a letter, is not single; next to an '@' that stays punctuation, it is.
+    {"a.b.c1", "a b c1"},
+    {"a.b.2", "a b 2"},
+    {"a.b.c@", "a b ca"},
+    {"a.b.$c", "a b sc"},
+    {"x@a.b.c", "xaa b c"},
+    {"b@d.a.s.s", "bad ass"},
+    {"@a.b.c", "abc"},
+    {"1@a.b.c", "1 abc"},
+    {"a.b.c.@", "abc"},
     // Digits read as letters only between letters, or alone at the edge of a longer word.
     {"mp3 covid19 Q3 23rd password123", "mp3 covid19 q3 23rd password123"},
     {"5h1t b1tch3 r2d2 p4ssw0rd", "shit bitche r2d2 password"},
@@ -230,6 +247,7 @@ const MapCase kMapping[] = {
     {"🙂 $h1t", true, "shit", 3, 7},
     {"🙂 f . u . c . k", true, "f u c k", 3, 16},
     {"🙂 F.U.C.K.", true, "fuck", 3, 10},
+    {"🙂 @a.b.c", true, "abc", 4, 9},
 };
 
 BOOST_DATA_TEST_CASE(maps_to_utf16, bdata::make(kMapping), c) {
