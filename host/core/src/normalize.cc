@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <utility>
 
 #include "utf8.h"
 
@@ -255,8 +257,6 @@ Kind AsciiKind(unsigned char byte) {
   return Kind::kOther;
 }
 
-constexpr char kJoined = '\1';  // Unit::replacement of a separator removed between letters
-
 std::vector<Unit>& UnitScratch() {
   thread_local std::vector<Unit> units;
   return units;
@@ -270,6 +270,29 @@ Kind KindOf(char32_t cp) {
   if (mask & kGcDigit) return Kind::kDigit;
   return Kind::kOther;
 }
+
+struct CodePoint {
+  char32_t cp;
+  uint8_t length;  // bytes
+  Kind kind;
+};
+
+// Out of line, so that CodePointAt is small enough to be inlined into the scanning loops: most
+// posts are mostly ASCII.
+[[gnu::noinline]] CodePoint NonAsciiCodePointAt(std::string_view text, size_t pos) {
+  size_t next = pos;
+  const char32_t cp = DecodeUtf8(text, &next);
+  return {cp, static_cast<uint8_t>(next - pos), KindOf(cp)};
+}
+
+CodePoint CodePointAt(std::string_view text, size_t pos) {
+  const auto byte = static_cast<unsigned char>(text[pos]);
+  if (byte < 0x80) return {byte, 1, AsciiKind(byte)};
+  return NonAsciiCodePointAt(text, pos);
+}
+
+// Tokens, the stretches in which leetspeak is undone, are maximal runs of these.
+bool InToken(const CodePoint& c) { return c.kind != Kind::kOther || c.cp == '@' || c.cp == '$'; }
 
 char LeetLetter(char32_t cp) {
   switch (cp) {
@@ -294,14 +317,14 @@ bool IsSpellingSeparator(char32_t cp) {
   return cp == ' ' || cp == '.' || cp == '-' || cp == '_' || cp == '*' || cp == 0x00B7;
 }
 
-// Undoes leetspeak in the token units[begin, end) (letters, digits, '@' and '$').
+// Undoes leetspeak in the token units[0, count) (letters, digits, '@' and '$').
 //
 // A digit stands for a letter only where a person would read it as one: a run of digits between
 // letters ("sh1t", "r00t"), or a single digit at the edge of a word that has at least three
 // letters ("5hit" once "h1t" is read). Model numbers, quarters and passwords keep their digits
 // ("Q3", "mp3", "23rd", "password123", "covid19").
-void ResolveToken(Unit* units, size_t begin, size_t end) {
-  for (size_t i = begin; i < end; ++i) units[i].out = units[i].kind;
+void ResolveToken(Unit* units, size_t count) {
+  for (size_t i = 0; i < count; ++i) units[i].out = units[i].kind;
   auto is_letter = [&](size_t i) { return units[i].out == Kind::kLetter; };
   auto map_run = [&](size_t from, size_t to) {
     for (size_t k = from; k < to; ++k) {
@@ -318,15 +341,15 @@ void ResolveToken(Unit* units, size_t begin, size_t end) {
   };
   Run runs[8];
   size_t run_count = 0;
-  for (size_t i = begin; i < end;) {
+  for (size_t i = 0; i < count;) {
     if (units[i].kind != Kind::kDigit) {
       ++i;
       continue;
     }
     size_t j = i;
-    while (j < end && units[j].kind == Kind::kDigit) ++j;
-    const bool before = i > begin && units[i - 1].kind == Kind::kLetter;
-    const bool after = j < end && units[j].kind == Kind::kLetter;
+    while (j < count && units[j].kind == Kind::kDigit) ++j;
+    const bool before = i > 0 && units[i - 1].kind == Kind::kLetter;
+    const bool after = j < count && units[j].kind == Kind::kLetter;
     if (before && after) {
       map_run(i, j);
     } else if ((before || after) && j - i == 1 && run_count < std::size(runs)) {
@@ -335,16 +358,16 @@ void ResolveToken(Unit* units, size_t begin, size_t end) {
     i = j;
   }
   size_t letters = 0;
-  for (size_t i = begin; i < end; ++i) letters += is_letter(i);
+  for (size_t i = 0; i < count; ++i) letters += is_letter(i);
   if (letters >= 3) {
     for (size_t r = 0; r < run_count; ++r) map_run(runs[r].from, runs[r].to);
   }
-  for (size_t i = begin; i < end; ++i) {
+  for (size_t i = 0; i < count; ++i) {
     Unit& unit = units[i];
     if (unit.kind != Kind::kOther) continue;
     // Left to right, so the unit before is already resolved ("a$$" -> "ass").
-    const bool letter_before = i > begin && is_letter(i - 1);
-    const bool letter_after = i + 1 < end && units[i + 1].kind == Kind::kLetter;
+    const bool letter_before = i > 0 && is_letter(i - 1);
+    const bool letter_after = i + 1 < count && units[i + 1].kind == Kind::kLetter;
     if (unit.cp == '@' && letter_before) {
       unit.replacement = 'a';
       unit.out = Kind::kLetter;
@@ -353,6 +376,124 @@ void ResolveToken(Unit* units, size_t begin, size_t end) {
       unit.out = Kind::kLetter;
     }
   }
+}
+
+// Writes a words view: the bytes of words with their origins, and one space for each run of gaps
+// between two words.
+class WordsWriter {
+ public:
+  explicit WordsWriter(const TextView& folded) : folded_(folded) {
+    // The view is never longer than the folded text: a replacement takes one byte for one, a
+    // space stands for at least one byte. Sized once, shrunk at the end.
+    words_.text.resize(folded.text.size());
+    words_.origin.resize(folded.text.size());
+  }
+
+  // The code point at folded byte `pos` separates words.
+  void Gap(size_t pos) {
+    if (!in_gap_) gap_origin_ = folded_.origin[pos];
+    in_gap_ = true;
+  }
+
+  // Folded bytes [pos, pos + length) belong to a word as they are.
+  void Copy(size_t pos, size_t length) {
+    EndGap();
+    std::memcpy(words_.text.data() + size_, folded_.text.data() + pos, length);
+    std::memcpy(words_.origin.data() + size_, folded_.origin.data() + pos,
+                length * sizeof(uint32_t));
+    size_ += length;
+  }
+
+  // `letter` stands for the code point at folded byte `pos`.
+  void Replace(size_t pos, char letter) {
+    EndGap();
+    words_.text[size_] = letter;
+    words_.origin[size_++] = folded_.origin[pos];
+  }
+
+  TextView Finish() && {
+    words_.text.resize(size_);
+    words_.origin.resize(size_);
+    return std::move(words_);
+  }
+
+ private:
+  // A gap becomes a space only between two words: never leading, and trailing gaps stay pending.
+  void EndGap() {
+    if (in_gap_ && size_ > 0) {
+      words_.text[size_] = ' ';
+      words_.origin[size_++] = gap_origin_;
+    }
+    in_gap_ = false;
+  }
+
+  const TextView& folded_;
+  TextView words_;
+  size_t size_ = 0;
+  bool in_gap_ = false;
+  uint32_t gap_origin_ = 0;  // of the gap's first code point
+};
+
+// Writes the token at folded bytes [begin, end), which has a digit, '@' or '$', with leetspeak
+// undone; the units that stay punctuation are gaps. Returns whether the token ends with a single
+// letter: a letter after a gap.
+bool WriteLeetToken(std::string_view text, size_t begin, size_t end, WordsWriter* out) {
+  std::vector<Unit>& scratch = UnitScratch();
+  if (scratch.size() < end - begin) scratch.resize(end - begin);
+  Unit* const units = scratch.data();
+  size_t count = 0;
+  for (size_t pos = begin; pos < end;) {
+    const CodePoint c = CodePointAt(text, pos);
+    units[count++] = {static_cast<uint32_t>(pos), c.length, c.kind, Kind::kOther, 0, c.cp};
+    pos += c.length;
+  }
+  ResolveToken(units, count);
+  for (size_t i = 0; i < count; ++i) {
+    const Unit& unit = units[i];
+    if (unit.out == Kind::kOther) {
+      out->Gap(unit.pos);
+    } else if (unit.replacement != 0) {
+      out->Replace(unit.pos, unit.replacement);
+    } else {
+      out->Copy(unit.pos, unit.length);
+    }
+  }
+  // What precedes the token is a gap, or the start of the text.
+  return units[count - 1].out == Kind::kLetter &&
+         (count == 1 || units[count - 2].out == Kind::kOther);
+}
+
+// Spelled-out letters ("f.u.c.k", "f u c k"). The single letter (no letter or digit on either side
+// once leetspeak is undone) that ends at folded byte `pos` is already written. If it starts a run
+// of three single letters or more, each after exactly one spelling separator, writes the rest of
+// the run joined to it and returns the run's end; otherwise returns `pos`.
+//
+// Inside a token, whatever follows a letter is a letter or a digit after leetspeak, so only a
+// token's last letter can be single ("@a", where '@' stays punctuation). The run's other letters
+// therefore each make up a whole token: a letter followed by the end of the text or by a code
+// point outside tokens.
+size_t WriteSpelledOutRest(std::string_view text, size_t pos, WordsWriter* out) {
+  size_t letters = 1;
+  size_t end = pos;
+  while (end < text.size()) {
+    const CodePoint separator = CodePointAt(text, end);
+    const size_t letter_pos = end + separator.length;
+    if (!IsSpellingSeparator(separator.cp) || letter_pos == text.size()) break;
+    const CodePoint letter = CodePointAt(text, letter_pos);
+    const size_t after = letter_pos + letter.length;
+    if (letter.kind != Kind::kLetter) break;
+    if (after < text.size() && InToken(CodePointAt(text, after))) break;
+    ++letters;
+    end = after;
+  }
+  if (letters < 3) return pos;
+  while (pos < end) {
+    pos += CodePointAt(text, pos).length;  // the separator, dropped
+    const size_t length = CodePointAt(text, pos).length;
+    out->Copy(pos, length);
+    pos += length;
+  }
+  return end;
 }
 
 bool IsWordCodePoint(char32_t cp) {
@@ -458,108 +599,41 @@ TextView FoldedView(std::string_view original) {
   return view;
 }
 
+// One pass, token by token. Most tokens are letters only and are copied as they are.
 TextView WordsView(const TextView& folded) {
   const std::string_view text = folded.text;
-  const size_t size = text.size();
-  std::vector<Unit>& scratch = UnitScratch();
-  if (scratch.size() < size) scratch.resize(size);
-  Unit* const units = scratch.data();
-
-  size_t count = 0;
-  for (size_t pos = 0; pos < size;) {
-    Unit& unit = units[count++];
-    unit.pos = static_cast<uint32_t>(pos);
-    unit.out = Kind::kOther;
-    unit.replacement = 0;
-    const auto byte = static_cast<unsigned char>(text[pos]);
-    if (byte < 0x80) {
-      unit.cp = byte;
-      unit.length = 1;
-      unit.kind = AsciiKind(byte);
-      ++pos;
-    } else {
-      size_t next = pos;
-      unit.cp = DecodeUtf8(text, &next);
-      unit.length = static_cast<uint8_t>(next - pos);
-      unit.kind = KindOf(unit.cp);
-      pos = next;
-    }
-  }
-
-  // Tokens: maximal runs of letters, digits, '@' and '$'.
-  auto in_token = [units](size_t k) {
-    return units[k].kind != Kind::kOther || units[k].cp == '@' || units[k].cp == '$';
-  };
-  for (size_t i = 0; i < count;) {
-    if (!in_token(i)) {
-      ++i;
+  WordsWriter out(folded);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const CodePoint first = CodePointAt(text, pos);
+    if (!InToken(first)) {
+      out.Gap(pos);
+      pos += first.length;
       continue;
     }
-    size_t end = i + 1;
-    while (end < count && in_token(end)) ++end;
-    ResolveToken(units, i, end);
-    i = end;
-  }
-
-  // Spelled-out letters: a gap of one separator between two single letters is marked joined
-  // (replacement kJoined) when the run has three letters or more.
-  auto single_letter = [units, count](size_t k) {
-    return units[k].out == Kind::kLetter && (k == 0 || units[k - 1].out == Kind::kOther) &&
-           (k + 1 == count || units[k + 1].out == Kind::kOther);
-  };
-  for (size_t i = 0; i < count;) {
-    if (!single_letter(i)) {
-      ++i;
-      continue;
-    }
-    size_t last = i;  // last single letter of the run
-    while (last + 2 < count && units[last + 1].out == Kind::kOther &&
-           IsSpellingSeparator(units[last + 1].cp) && single_letter(last + 2)) {
-      last += 2;
-    }
-    if ((last - i) / 2 + 1 >= 3) {
-      for (size_t k = i + 1; k < last; k += 2) units[k].replacement = kJoined;
-    }
-    i = last + 1;
-  }
-
-  // The output is never longer than the folded text: a replacement takes one byte for one, a
-  // space stands for at least one byte.
-  TextView words;
-  words.text.resize(size);
-  words.origin.resize(size);
-  char* const out = words.text.data();
-  uint32_t* const out_origin = words.origin.data();
-  const uint32_t* const in_origin = folded.origin.data();
-  size_t n = 0;
-  bool gap = false;  // a run of other characters is pending
-  uint32_t gap_origin = 0;
-  for (size_t i = 0; i < count; ++i) {
-    const Unit& unit = units[i];
-    if (unit.out == Kind::kOther) {
-      if (unit.replacement == kJoined) continue;
-      if (!gap) gap_origin = in_origin[unit.pos];
-      gap = true;
-      continue;
-    }
-    if (gap && n > 0) {
-      out[n] = ' ';
-      out_origin[n++] = gap_origin;
-    }
-    gap = false;
-    if (unit.replacement != 0) {
-      out[n] = unit.replacement;
-      out_origin[n++] = in_origin[unit.pos];
-    } else {
-      for (size_t k = unit.pos; k < unit.pos + unit.length; ++k) {
-        out[n] = text[k];
-        out_origin[n++] = in_origin[k];
+    const size_t begin = pos;
+    bool letters_only = first.kind == Kind::kLetter;
+    pos += first.length;
+    while (pos < text.size()) {
+      if (AsciiKind(static_cast<unsigned char>(text[pos])) == Kind::kLetter) {
+        ++pos;  // ASCII letters, the bulk of most tokens: no decoding
+        continue;
       }
+      const CodePoint c = CodePointAt(text, pos);
+      if (!InToken(c)) break;
+      letters_only &= c.kind == Kind::kLetter;
+      pos += c.length;
     }
+    bool ends_with_single_letter;
+    if (letters_only) {  // most tokens: no leetspeak to undo
+      out.Copy(begin, pos - begin);
+      ends_with_single_letter = pos - begin == first.length;
+    } else {
+      ends_with_single_letter = WriteLeetToken(text, begin, pos, &out);
+    }
+    if (ends_with_single_letter) pos = WriteSpelledOutRest(text, pos, &out);
   }
-  words.text.resize(n);
-  words.origin.resize(n);
-  return words;
+  return std::move(out).Finish();
 }
 
 std::string FoldedForm(std::string_view phrase) { return FoldedView(phrase).text; }

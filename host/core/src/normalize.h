@@ -51,7 +51,8 @@ TextView FoldedView(std::string_view original);
 // The kWords view, built from the folded view: leetspeak undone inside words (0→o 1→i 3→e 4→a
 // 5→s 7→t for a run of digits between letters, or for one digit at the edge of a word of three
 // letters or more; '@' after a letter → a, '$' next to a letter → s); runs of
-// three or more single letters separated by one space or one of . - _ * · joined into a word;
+// three or more single letters (once leetspeak is undone, neither a letter nor a digit on either
+// side, like the "a" of "@a") separated by one space or one of . - _ * · joined into a word;
 // every other run of characters that are neither letters nor digits becomes one space; no
 // leading or trailing space. Words are therefore separated by exactly one ' '.
 TextView WordsView(const TextView& folded);
