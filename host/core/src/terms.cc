@@ -25,6 +25,9 @@ void TermIndex::AddTerm(std::string_view phrase, size_t rule, int term) {
   }
   const size_t words = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
   plain_max_words_ = std::max(plain_max_words_, words);
+  if (first_words_.empty()) first_words_.resize(kFirstWordBits / 64);
+  const size_t bit = StringHash{}(phrase.substr(0, phrase.find(' '))) & (kFirstWordBits - 1);
+  first_words_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
 void TermIndex::AddHashed(std::string_view salt, const std::vector<std::string>& sha256_hex,
@@ -41,7 +44,9 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
                      std::vector<TermHit>* hits) const {
   for (size_t first = 0; first < words.size(); ++first) {
     const size_t begin = words[first].begin;
-    for (size_t n = 0; n < plain_max_words_ && first + n < words.size(); ++n) {
+    const bool may_start =
+        !first_words_.empty() && MayStartPhrase(view.substr(begin, words[first].end - begin));
+    for (size_t n = 0; may_start && n < plain_max_words_ && first + n < words.size(); ++n) {
       const std::string_view slice = view.substr(begin, words[first + n].end - begin);
       const auto it = plain_.find(slice);
       if (it == plain_.end()) break;  // no phrase starts with these words

@@ -89,7 +89,16 @@ class TermIndex {
     std::unordered_map<Digest, std::vector<size_t>, DigestHash> rules_by_digest;
   };
 
+  // One bit per hash of a phrase's first word. Most words of a post start no phrase; the bit says
+  // so from a table small enough to stay in cache, where a lookup in plain_ would miss it.
+  static constexpr size_t kFirstWordBits = size_t{1} << 18;  // 32 KiB
+  bool MayStartPhrase(std::string_view word) const {
+    const size_t bit = StringHash{}(word) & (kFirstWordBits - 1);
+    return (first_words_[bit / 64] >> (bit % 64)) & 1;
+  }
+
   std::unordered_map<std::string, Entry, StringHash, std::equal_to<>> plain_;
+  std::vector<uint64_t> first_words_;  // kFirstWordBits bits once a term is added
   size_t plain_max_words_ = 0;
   std::unordered_map<std::string, Salted> salted_;  // by salt
 };
