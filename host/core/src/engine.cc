@@ -200,7 +200,10 @@ struct Engine::Impl {
   void FindPatterns(View view, Subject* subject) const;
   bool AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
                    std::string_view matched) const;
+  // Where the context words occur in the subject's words view, found on first use.
+  const std::vector<ContextHit>& ContextFound(Subject* subject) const;
   bool ContextNear(size_t list, std::string_view window, Subject* subject) const;
+  bool RequiredContextAnywhere(const CompiledRule& cr, Subject* subject) const;
   void FindTerms(Subject* subject) const;
   void FindMeasures(Subject* subject) const;
 };
@@ -401,6 +404,9 @@ void Engine::Impl::FindPatterns(View view, Subject* subject) const {
         })) {
       continue;
     }
+    // A rule that requires context words cannot report a span when none occurs in the whole post,
+    // and finding that out costs less than running its pattern.
+    if (!RequiredContextAnywhere(cr, subject)) continue;
     const RE2& re = cr.re->Get();
     if (!re.ok()) continue;  // too large for RE2's memory budget: the rule cannot match
     // Only the groups up to the reported one: fewer submatches let RE2 use its faster engines.
@@ -465,7 +471,7 @@ bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpa
   return true;
 }
 
-bool Engine::Impl::ContextNear(size_t list, std::string_view window, Subject* subject) const {
+const std::vector<ContextHit>& Engine::Impl::ContextFound(Subject* subject) const {
   if (!subject->context_found) {
     std::vector<internal::TermHit> found;
     context_words.Find(subject->words.text, subject->word_spans, &found);
@@ -476,10 +482,26 @@ bool Engine::Impl::ContextNear(size_t list, std::string_view window, Subject* su
     }
     std::sort(hits.begin(), hits.end());
   }
+  return *subject->context_found;
+}
+
+bool Engine::Impl::RequiredContextAnywhere(const CompiledRule& cr, Subject* subject) const {
+  const std::vector<Validator>& validators = cr.rule->validators;
+  for (size_t i = 0; i < validators.size(); ++i) {
+    if (validators[i].kind != Validator::Kind::kContext || !validators[i].require) continue;
+    const std::vector<ContextHit>& hits = ContextFound(subject);
+    const size_t list = cr.context_list[i];
+    const auto it = std::lower_bound(hits.begin(), hits.end(), ContextHit{list, 0, 0});
+    if (it == hits.end() || it->list != list) return false;
+  }
+  return true;
+}
+
+bool Engine::Impl::ContextNear(size_t list, std::string_view window, Subject* subject) const {
   // `window` is a slice of the words view cut to whole words; a phrase counts when it lies inside.
   const size_t from = static_cast<size_t>(window.data() - subject->words.text.data());
   const size_t to = from + window.size();
-  const std::vector<ContextHit>& hits = *subject->context_found;
+  const std::vector<ContextHit>& hits = ContextFound(subject);
   for (auto it = std::lower_bound(hits.begin(), hits.end(), ContextHit{list, from, 0});
        it != hits.end() && it->list == list && it->begin < to; ++it) {
     if (it->end <= to) return true;
