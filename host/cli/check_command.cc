@@ -4,10 +4,12 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -339,26 +341,62 @@ void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
   AppendReply(id_json, findings, &result->reply);
 }
 
+// Reads a stream in blocks, one block ahead of its caller, on a thread of its own: reading a file
+// that is not in the page cache takes as long as checking it, and this way the two overlap.
+class BlockReader {
+ public:
+  static constexpr size_t kBlockBytes = 256 << 10;
+
+  explicit BlockReader(std::istream& in) : in_(in) { ReadAhead(); }
+  ~BlockReader() {
+    if (pending_.valid()) pending_.wait();
+  }
+
+  // Replaces *block with the next block of the stream (empty at its end) and starts reading the
+  // one after into *block's old storage.
+  void Next(std::string* block) {
+    if (pending_.valid()) pending_.get();
+    std::swap(*block, ahead_);
+    if (!block->empty()) ReadAhead();
+  }
+
+ private:
+  void ReadAhead() {
+    auto read = [this] {
+      ahead_.resize(kBlockBytes);
+      in_.read(ahead_.data(), static_cast<std::streamsize>(kBlockBytes));
+      ahead_.resize(static_cast<size_t>(in_.gcount()));
+    };
+    try {
+      pending_ = std::async(std::launch::async, read);
+    } catch (const std::system_error&) {
+      read();  // no thread to be had: read now
+    }
+  }
+
+  std::istream& in_;
+  std::string ahead_;
+  std::future<void> pending_;  // reading into ahead_
+};
+
 int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& options,
                Severity threshold) {
-  constexpr size_t kBlockBytes = 256 << 10;  // read size; a batch is the complete lines read so far
-  constexpr size_t kLinesPerClaim = 32;      // lines a worker takes at a time
+  constexpr size_t kLinesPerClaim = 32;  // lines a worker takes at a time
   const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
 
   bool found = false, bad_input = false;
-  size_t number = 0;  // lines before this batch
-  std::string buffer;
+  size_t number = 0;   // lines before this batch
+  std::string buffer;  // the partial last line of the previous block, then the next block
+  std::string block;
   std::vector<std::string_view> lines;
   std::vector<LineResult> results;
   std::vector<Scratch> scratch(workers);
+  BlockReader reader(in);
   bool eof = false;
   while (!eof) {
-    // Keep the partial last line of the previous read and add a block after it.
-    const size_t kept = buffer.size();
-    buffer.resize(kept + kBlockBytes);
-    in.read(buffer.data() + kept, static_cast<std::streamsize>(kBlockBytes));
-    buffer.resize(kept + static_cast<size_t>(in.gcount()));
-    eof = !in;
+    reader.Next(&block);
+    eof = block.empty();
+    buffer += block;
     size_t complete = buffer.size();  // at end of input the last line needs no newline
     if (!eof) {
       const size_t newline = buffer.rfind('\n');

@@ -1,0 +1,104 @@
+// `guardpost check --format jsonl`: the real binary on files of many lines. Lines are checked in
+// parallel, in blocks read ahead of the checks, and the replies must still come out one per
+// line, in input order, across block boundaries.
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host_process.h"
+
+namespace guardpost::testing {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+struct JsonlRun {
+  TempDir dir;
+  int status = -1;
+  std::vector<json> replies;        // stdout lines that are JSON
+  std::vector<std::string> errors;  // the other lines (stderr)
+
+  // Checks `input` (the file's bytes) against kTestPack.
+  explicit JsonlRun(const std::string& input) {
+    WriteFile(dir.path() / "test.json", kTestPack);
+    WriteFile(dir.path() / "input.jsonl", input);
+    status = Run({GUARDPOST_BINARY, "check", "--format", "jsonl", "--rules",
+                  (dir.path() / "test.json").string(), (dir.path() / "input.jsonl").string()},
+                 {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()},
+                 dir.path() / "output.txt");
+    std::istringstream output(ReadFile(dir.path() / "output.txt"));
+    for (std::string line; std::getline(output, line);) {
+      if (line.starts_with('{')) {
+        replies.push_back(json::parse(line));
+      } else {
+        errors.push_back(line);
+      }
+    }
+  }
+};
+
+std::string Line(int id, const std::string& text) {
+  return json{{"id", id}, {"text", text}}.dump() + "\n";
+}
+
+BOOST_AUTO_TEST_SUITE(check_jsonl)
+
+BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_blocks) {
+  // About 1 MB: several 256 KiB blocks, with one line longer than a block in the middle and no
+  // newline after the last line.
+  std::string input;
+  const int kLines = 8000;
+  for (int id = 1; id <= kLines; ++id) {
+    std::string text = "post number " + std::to_string(id) + " about nothing in particular";
+    if (id % 7 == 0) text += ", canaryword";
+    if (id == kLines / 2) text = std::string(300 * 1024, 'x') + " canaryword";
+    input += Line(id, text);
+  }
+  input.pop_back();
+
+  const JsonlRun run(input);
+  BOOST_TEST(run.status == 1);  // something at or above warn
+  BOOST_TEST(run.errors.empty());
+  BOOST_REQUIRE_EQUAL(run.replies.size(), static_cast<size_t>(kLines));
+  for (int id = 1; id <= kLines; ++id) {
+    const json& reply = run.replies[static_cast<size_t>(id - 1)];
+    BOOST_TEST_REQUIRE(reply["id"] == id);
+    const bool canary = id % 7 == 0 || id == kLines / 2;
+    BOOST_TEST_REQUIRE(reply["findings"].size() == (canary ? 1U : 0U), "id " << id);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
+  const std::string input =
+      Line(1, "fine") + "not json\n" + Line(3, "a canaryword") + "{\"id\": 4}\n" + Line(5, "ok");
+  const JsonlRun run(input);
+  BOOST_TEST(run.status == 2);
+  BOOST_REQUIRE_EQUAL(run.replies.size(), 3U);
+  BOOST_TEST(run.replies[0]["id"] == 1);
+  BOOST_TEST(run.replies[1]["id"] == 3);
+  BOOST_TEST(run.replies[1]["findings"].size() == 1U);
+  BOOST_TEST(run.replies[2]["id"] == 5);
+  const std::vector<std::string> expected = {
+      "guardpost check: line 2: expected {\"id\": ..., \"text\": \"...\"}",
+      "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}"};
+  BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(empty_input_is_no_output_and_status_0) {
+  const JsonlRun run("");
+  BOOST_TEST(run.status == 0);
+  BOOST_TEST(run.replies.empty());
+  BOOST_TEST(run.errors.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace guardpost::testing
