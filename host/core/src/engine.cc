@@ -552,10 +552,18 @@ void Engine::Impl::FindMeasures(Subject* subject) const {
     if (!Applies(*subject, index)) continue;
     const Rule& rule = *rules[index];
     if (rule.measure == MeasureKind::kPunctuation) {
-      for (size_t i = text.find_first_of("!?"); i != std::string_view::npos;) {
-        const size_t j = std::min(text.find_first_not_of("!?", i), text.size());
+      // A plain loop: string_view::find_first_of("!?") calls memchr on the two-byte set for every
+      // byte of the text.
+      auto is_mark = [&](size_t i) { return text[i] == '!' || text[i] == '?'; };
+      for (size_t i = 0; i < text.size();) {
+        if (!is_mark(i)) {
+          ++i;
+          continue;
+        }
+        size_t j = i + 1;
+        while (j < text.size() && is_mark(j)) ++j;
         if (static_cast<int>(j - i) >= rule.min_run) hits->push_back({index, {i, j}, -1});
-        i = text.find_first_of("!?", j);
+        i = j;
       }
       continue;
     }
@@ -577,9 +585,8 @@ void Engine::Impl::FindMeasures(Subject* subject) const {
         capital = letter && u_isupper(c);
       }
       if (!letter) continue;
-      ++letters;
+      if (letters++ == 0) first = start;
       capitals += capital;
-      first = std::min(first, start);
       last_end = pos;
     }
     if (letters >= rule.min_letters && capitals >= rule.min_ratio * static_cast<double>(letters)) {
