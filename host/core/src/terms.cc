@@ -16,12 +16,41 @@ std::vector<WordSpan> SplitWords(std::string_view view) {
   return words;
 }
 
+size_t TermIndex::KeyIndex(std::string_view key, uint64_t hash) const {
+  if (slots_.empty()) return kNoKey;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = (hash >> 32) & mask;; i = (i + 1) & mask) {
+    const uint32_t slot = slots_[i];
+    if (slot == 0) return kNoKey;
+    const KeyEntry& candidate = keys_[slot - 1];
+    if (candidate.hash == hash && candidate.key == key) return slot - 1;
+  }
+}
+
+TermIndex::Entry& TermIndex::LookupOrAdd(std::string_view key) {
+  const uint64_t hash = StringHash{}(key);
+  if (const size_t k = KeyIndex(key, hash); k != kNoKey) return keys_[k].entry;
+  if (2 * (keys_.size() + 1) > slots_.size()) {  // grow, and place every key again
+    slots_.assign(std::max<size_t>(64, 2 * slots_.size()), 0);
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      size_t i = (keys_[k].hash >> 32) & (slots_.size() - 1);
+      while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = static_cast<uint32_t>(k + 1);
+    }
+  }
+  size_t i = (hash >> 32) & (slots_.size() - 1);
+  while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+  keys_.push_back({std::string(key), hash, {}});
+  slots_[i] = static_cast<uint32_t>(keys_.size());
+  return keys_.back().entry;
+}
+
 void TermIndex::AddTerm(std::string_view phrase, size_t rule, int term) {
   if (phrase.empty()) return;
-  plain_[std::string(phrase)].refs.push_back({rule, term});
+  LookupOrAdd(phrase).refs.push_back({rule, term});
   for (size_t space = phrase.find(' '); space != std::string_view::npos;
        space = phrase.find(' ', space + 1)) {
-    plain_[std::string(phrase.substr(0, space))].starts_longer = true;
+    LookupOrAdd(phrase.substr(0, space)).starts_longer = true;
   }
   const size_t words = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
   plain_max_words_ = std::max(plain_max_words_, words);
@@ -44,15 +73,16 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
                      std::vector<TermHit>* hits) const {
   for (size_t first = 0; first < words.size(); ++first) {
     const size_t begin = words[first].begin;
-    const bool may_start =
-        !first_words_.empty() && MayStartPhrase(view.substr(begin, words[first].end - begin));
+    const std::string_view first_word = view.substr(begin, words[first].end - begin);
+    const uint64_t first_hash = keys_.empty() ? 0 : StringHash{}(first_word);
+    const bool may_start = !keys_.empty() && MayStartPhrase(first_hash);
     for (size_t n = 0; may_start && n < plain_max_words_ && first + n < words.size(); ++n) {
       const std::string_view slice = view.substr(begin, words[first + n].end - begin);
-      const auto it = plain_.find(slice);
-      if (it == plain_.end()) break;  // no phrase starts with these words
-      for (const Ref& ref : it->second.refs)
-        hits->push_back({ref.rule, ref.term, first, first + n});
-      if (!it->second.starts_longer) break;
+      const size_t k = KeyIndex(slice, n == 0 ? first_hash : StringHash{}(slice));
+      if (k == kNoKey) break;  // no phrase starts with these words
+      const Entry& entry = keys_[k].entry;
+      for (const Ref& ref : entry.refs) hits->push_back({ref.rule, ref.term, first, first + n});
+      if (!entry.starts_longer) break;
     }
     for (const auto& [salt, salted] : salted_) {
       for (size_t n = 0; n < static_cast<size_t>(salted.max_words) && first + n < words.size();
