@@ -94,7 +94,7 @@ struct Hit {
   int term = -1;  // kTerms: which term, for per-term severity and suggestion
 };
 
-bool InWindow(const std::optional<DateWindow>& window, const std::string& today) {
+bool InWindow(const std::optional<DateWindow>& window, std::string_view today) {
   if (!window) return true;
   if (today.empty()) return false;
   return (window->from.empty() || today >= window->from) &&
@@ -180,18 +180,22 @@ struct Engine::Impl {
   std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
                            std::optional<size_t> only_rule) const;
 
-  // One check: the text, its views, which rules apply, and the spans found so far.
+  // One check: the text, its views, which rules apply, and the spans found so far. Run keeps one
+  // per thread and resets it, so that its buffers are allocated once rather than for every check.
   struct Subject {
     std::string_view text;
-    TextView folded;  // empty unless some rule needs it
-    TextView words;   // likewise
-    const std::string& today;
+    std::string_view today;
     std::optional<size_t> only_rule;
+    TextView folded;                             // empty unless some rule needs it
+    TextView words;                              // likewise
     std::vector<internal::WordSpan> word_spans;  // the words of `words`
-    std::vector<int> candidates;  // RE2::Set::Match's output, reused from view to view
+    std::vector<int> candidates;               // RE2::Set::Match's output, reused from view to view
+    std::vector<re2::StringPiece> match;       // a candidate's submatches
+    std::vector<internal::TermHit> term_hits;  // TermIndex::Find's output
     std::vector<Hit> hits;
     // Where context words occur in `words`, sorted by list, then position; found on first use.
-    std::optional<std::vector<ContextHit>> context_found;
+    std::vector<ContextHit> context_found;
+    bool context_searched = false;
   };
   bool Applies(const Subject& subject, size_t rule) const {
     return (!subject.only_rule || *subject.only_rule == rule) &&
@@ -309,11 +313,21 @@ void Engine::Impl::CompileSets() const {
 std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
                                        std::optional<size_t> only_rule) const {
   Prepare();
-  Subject subject{text, {}, {}, options.today, only_rule, {}, {}, {}, {}};
-  if (needs_folded) subject.folded = internal::FoldedView(text);
+  thread_local Subject subject;
+  subject.text = text;
+  subject.today = options.today;
+  subject.only_rule = only_rule;
+  subject.folded.text.clear();
+  subject.folded.origin.clear();
+  subject.words.text.clear();
+  subject.words.origin.clear();
+  subject.word_spans.clear();
+  subject.hits.clear();
+  subject.context_searched = false;
+  if (needs_folded) internal::FoldedView(text, &subject.folded);
   if (needs_words) {
-    subject.words = internal::WordsView(subject.folded);
-    subject.word_spans = internal::SplitWords(subject.words.text);
+    internal::WordsView(subject.folded, &subject.words);
+    internal::SplitWords(subject.words.text, &subject.word_spans);
   }
   FindPatterns(View::kRaw, &subject);
   if (needs_folded) FindPatterns(View::kFolded, &subject);
@@ -392,7 +406,7 @@ void Engine::Impl::FindPatterns(View view, Subject* subject) const {
     for (size_t k = 0; k < patterns_of_view[v].size(); ++k)
       candidates.push_back(static_cast<int>(k));
   }
-  std::vector<re2::StringPiece> match;
+  std::vector<re2::StringPiece>& match = subject->match;
   for (int k : candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];
     if (!Applies(*subject, index)) continue;
@@ -472,17 +486,20 @@ bool Engine::Impl::AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpa
 }
 
 const std::vector<ContextHit>& Engine::Impl::ContextFound(Subject* subject) const {
-  if (!subject->context_found) {
-    std::vector<internal::TermHit> found;
+  std::vector<ContextHit>& hits = subject->context_found;
+  if (!subject->context_searched) {
+    subject->context_searched = true;
+    std::vector<internal::TermHit>& found = subject->term_hits;
+    found.clear();
     context_words.Find(subject->words.text, subject->word_spans, &found);
-    std::vector<ContextHit>& hits = subject->context_found.emplace();
+    hits.clear();
     for (const internal::TermHit& hit : found) {
       hits.push_back({hit.rule, subject->word_spans[hit.first_word].begin,
                       subject->word_spans[hit.last_word].end});
     }
     std::sort(hits.begin(), hits.end());
   }
-  return *subject->context_found;
+  return hits;
 }
 
 bool Engine::Impl::RequiredContextAnywhere(const CompiledRule& cr, Subject* subject) const {
@@ -513,7 +530,8 @@ void Engine::Impl::FindTerms(Subject* subject) const {
   if (terms.empty()) return;
   const TextView& words = subject->words;
   const std::vector<internal::WordSpan>& spans = subject->word_spans;
-  std::vector<internal::TermHit> found;
+  std::vector<internal::TermHit>& found = subject->term_hits;
+  found.clear();
   terms.Find(words.text, spans, &found);
   const std::string_view view = words.text;
   for (const internal::TermHit& hit : found) {

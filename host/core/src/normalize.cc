@@ -382,7 +382,7 @@ void ResolveToken(Unit* units, size_t count) {
 // between two words.
 class WordsWriter {
  public:
-  explicit WordsWriter(const TextView& folded) : folded_(folded) {
+  WordsWriter(const TextView& folded, TextView* words) : folded_(folded), words_(*words) {
     // The view is never longer than the folded text: a replacement takes one byte for one, a
     // space stands for at least one byte. Sized once, shrunk at the end.
     words_.text.resize(folded.text.size());
@@ -411,10 +411,9 @@ class WordsWriter {
     words_.origin[size_++] = folded_.origin[pos];
   }
 
-  TextView Finish() && {
+  void Finish() {
     words_.text.resize(size_);
     words_.origin.resize(size_);
-    return std::move(words_);
   }
 
  private:
@@ -428,7 +427,7 @@ class WordsWriter {
   }
 
   const TextView& folded_;
-  TextView words_;
+  TextView& words_;
   size_t size_ = 0;
   bool in_gap_ = false;
   uint32_t gap_origin_ = 0;  // of the gap's first code point
@@ -524,8 +523,10 @@ Utf16Map::Utf16Map(std::string_view utf8) : utf16_at_byte_(utf8.size() + 1) {
   utf16_at_byte_[utf8.size()] = units;
 }
 
-TextView FoldedView(std::string_view original) {
-  TextView view;
+void FoldedView(std::string_view original, TextView* out) {
+  TextView& view = *out;
+  view.text.clear();
+  view.origin.clear();
   const size_t n = original.size();
   // Fast path for all-ASCII text: lowercase it; nothing else changes and nothing is dropped.
   size_t ascii_prefix = 0;
@@ -539,7 +540,7 @@ TextView FoldedView(std::string_view original) {
       view.text[i] = static_cast<char>(kLowerAscii[static_cast<unsigned char>(original[i])]);
       view.origin[i] = static_cast<uint32_t>(i);
     }
-    return view;
+    return;
   }
 
   view.text.reserve(original.size() + 8);
@@ -596,13 +597,12 @@ TextView FoldedView(std::string_view original) {
     view.origin.resize(view.text.size(), static_cast<uint32_t>(start));
   }
   end_word();
-  return view;
 }
 
 // One pass, token by token. Most tokens are letters only and are copied as they are.
-TextView WordsView(const TextView& folded) {
+void WordsView(const TextView& folded, TextView* words) {
   const std::string_view text = folded.text;
-  WordsWriter out(folded);
+  WordsWriter out(folded, words);
   size_t pos = 0;
   while (pos < text.size()) {
     const CodePoint first = CodePointAt(text, pos);
@@ -633,7 +633,7 @@ TextView WordsView(const TextView& folded) {
     }
     if (ends_with_single_letter) pos = WriteSpelledOutRest(text, pos, &out);
   }
-  return std::move(out).Finish();
+  out.Finish();
 }
 
 std::string FoldedForm(std::string_view phrase) { return FoldedView(phrase).text; }

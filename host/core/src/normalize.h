@@ -46,7 +46,9 @@ struct ByteSpan {
 // Unicode case folding; zero-width characters and soft hyphens dropped; in words that mix Latin
 // letters with letters of other scripts, look-alike letters mapped to the Latin letter with the
 // same confusable skeleton (ICU uspoof). Whitespace and punctuation are kept.
-TextView FoldedView(std::string_view original);
+//
+// Written into *view, whose buffers are reused: a check keeps one view of each kind per thread.
+void FoldedView(std::string_view original, TextView* view);
 
 // The kWords view, built from the folded view: leetspeak undone inside words (0→o 1→i 3→e 4→a
 // 5→s 7→t for a run of digits between letters, or for one digit at the edge of a word of three
@@ -55,7 +57,20 @@ TextView FoldedView(std::string_view original);
 // side, like the "a" of "@a") separated by one space or one of . - _ * · joined into a word;
 // every other run of characters that are neither letters nor digits becomes one space; no
 // leading or trailing space. Words are therefore separated by exactly one ' '.
-TextView WordsView(const TextView& folded);
+// Written into *words, reusing its buffers. `words` must not be `folded`.
+void WordsView(const TextView& folded, TextView* words);
+
+// The same, returned, for callers that keep no buffers (tests, phrases from rules).
+inline TextView FoldedView(std::string_view original) {
+  TextView view;
+  FoldedView(original, &view);
+  return view;
+}
+inline TextView WordsView(const TextView& folded) {
+  TextView words;
+  WordsView(folded, &words);
+  return words;
+}
 
 // The views of a phrase from a rule (a term, a keyword, a context word), without origins.
 std::string FoldedForm(std::string_view phrase);

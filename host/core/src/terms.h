@@ -27,8 +27,8 @@ struct WordSpan {
   size_t end = 0;
 };
 
-// The words of a words view, in order.
-std::vector<WordSpan> SplitWords(std::string_view words_view);
+// The words of a words view, in order, into *words.
+void SplitWords(std::string_view words_view, std::vector<WordSpan>* words);
 
 struct TermHit {
   size_t rule = 0;  // the index given to Add*
