@@ -564,21 +564,55 @@ void FoldedView(std::string_view original, TextView* out) {
     in_word = word_has_ascii_letter = word_has_confusable = false;
   };
 
+  auto is_alnum = [&](size_t i) {
+    const unsigned char lower = kLowerAscii[static_cast<unsigned char>(original[i])];
+    return (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9');
+  };
+  auto has_letter = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const unsigned char lower = kLowerAscii[static_cast<unsigned char>(original[i])];
+      if (lower >= 'a' && lower <= 'z') return true;
+    }
+    return false;
+  };
+  auto append_lowered = [&](size_t from, size_t to) {
+    const size_t at = view.text.size();
+    view.text.resize(at + (to - from));
+    view.origin.resize(at + (to - from));
+    for (size_t i = from; i < to; ++i) {
+      view.text[at + i - from] =
+          static_cast<char>(kLowerAscii[static_cast<unsigned char>(original[i])]);
+      view.origin[at + i - from] = static_cast<uint32_t>(i);
+    }
+  };
+
   size_t pos = 0;
   while (pos < n) {
-    const auto byte = static_cast<unsigned char>(original[pos]);
-    if (byte < 0x80) {
-      const unsigned char lower = kLowerAscii[byte];
-      const bool letter = lower >= 'a' && lower <= 'z';
-      if (letter || (byte >= '0' && byte <= '9')) {
+    if (static_cast<unsigned char>(original[pos]) < 0x80) {
+      // A run of ASCII, lowercased in bulk. Only its first word can belong to a word in progress
+      // (which may hold look-alikes to map) and only its last one can go on past the run; the
+      // words in between are plain ASCII with nothing to map.
+      size_t end = pos + 1;
+      while (end < n && static_cast<unsigned char>(original[end]) < 0x80) ++end;
+      size_t lead_end = pos;
+      while (lead_end < end && is_alnum(lead_end)) ++lead_end;
+      if (lead_end > pos) {
         begin_word();
-        word_has_ascii_letter |= letter;
-      } else {
-        end_word();
+        word_has_ascii_letter |= has_letter(pos, lead_end);
       }
-      view.text.push_back(static_cast<char>(lower));
-      view.origin.push_back(static_cast<uint32_t>(pos));
-      ++pos;
+      append_lowered(pos, lead_end);
+      if (lead_end < end) {
+        end_word();
+        size_t tail = end;
+        while (is_alnum(tail - 1)) --tail;  // stops at the non-word byte at lead_end at the latest
+        append_lowered(lead_end, tail);
+        if (tail < end) {
+          begin_word();
+          word_has_ascii_letter = has_letter(tail, end);
+        }
+        append_lowered(tail, end);
+      }
+      pos = end;
       continue;
     }
     const size_t start = pos;
