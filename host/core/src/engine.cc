@@ -151,30 +151,38 @@ std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
 }  // namespace
 
 struct Engine::Impl {
+  // Set by the constructor: what a front end asks of the rules before any check.
   std::vector<Pack> packs;
   std::vector<PackInfo> pack_infos;
-  std::vector<const Rule*> rules;      // in effect, in order
-  std::vector<CompiledRule> compiled;  // parallel to rules
+  std::vector<const Rule*> rules;  // in effect, in order
 
-  // Pattern rules by view, and one RE2::Set per view over them, compiled by Prepare (the first
-  // check's, or a front end's ahead of it). A view without a set runs its patterns one by one.
-  std::vector<size_t> patterns_of_view[kViewCount];
-  mutable std::once_flag sets_once;
+  // The rest is what matching needs. Building it (term tables, normalized phrases, and above all
+  // the RE2::Sets) is most of the cost of an engine, so Prepare builds it once, on the first
+  // check or on a front end's thread ahead of it, and it is read-only from then on.
+  mutable std::once_flag prepared;
+  mutable std::vector<CompiledRule> compiled;  // parallel to rules
+  // Pattern rules by view, and one RE2::Set per view over them. A view without a set (RE2 ran out
+  // of memory compiling it) runs its patterns one by one.
+  mutable std::vector<size_t> patterns_of_view[kViewCount];
   mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
-  internal::TermIndex terms;
+  mutable internal::TermIndex terms;
   // The words of every context validator, one list per validator, in one index: a check looks
   // them all up in a single walk over its words view, the first time a span needs them, and a
   // validator then only asks whether one of its list lies inside the span's window.
-  internal::TermIndex context_words;
-  size_t context_lists = 0;
-  std::vector<size_t> measures;
-  bool needs_folded = false;
-  bool needs_words = false;
+  mutable internal::TermIndex context_words;
+  mutable size_t context_lists = 0;
+  mutable std::vector<size_t> measures;
+  mutable bool needs_folded = false;
+  mutable bool needs_words = false;
 
-  void Compile();
+  void SelectRules();
   void Prepare() const {
-    std::call_once(sets_once, [this] { CompileSets(); });
+    std::call_once(prepared, [this] {
+      CompileRules();
+      CompileSets();
+    });
   }
+  void CompileRules() const;
   void CompileSets() const;
   // Runs the rules (all, or only `only_rule`) on `text`.
   std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
@@ -214,7 +222,7 @@ struct Engine::Impl {
 
 Engine::Engine(std::vector<Pack> packs) : impl_(std::make_unique<Impl>()) {
   impl_->packs = std::move(packs);
-  impl_->Compile();
+  impl_->SelectRules();
 }
 
 Engine::~Engine() = default;
@@ -229,7 +237,7 @@ std::vector<Finding> Engine::Check(std::string_view text, const CheckOptions& op
 
 void Engine::Prepare() const { impl_->Prepare(); }
 
-void Engine::Impl::Compile() {
+void Engine::Impl::SelectRules() {
   // A later rule with the same id takes the earlier one's place.
   std::unordered_map<std::string_view, size_t> slot_of_id;
   std::vector<std::pair<const Rule*, size_t>> chosen;  // rule, pack index
@@ -248,7 +256,9 @@ void Engine::Impl::Compile() {
     ++pack_infos[pack].rules;
     rules.push_back(rule);
   }
+}
 
+void Engine::Impl::CompileRules() const {
   compiled.resize(rules.size());
   for (size_t i = 0; i < rules.size(); ++i) {
     const Rule& rule = *rules[i];

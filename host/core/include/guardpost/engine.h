@@ -1,8 +1,8 @@
 // The checking engine: compiled rules that turn a post's text into findings.
 //
 // An Engine is built once from parsed packs and is then immutable; Check is const and safe to call
-// from several threads at once. Building one is cheap: patterns are compiled by Prepare. Front ends
-// swap whole engines (std::shared_ptr<const Engine>) when rules change, so a check never sees
+// from several threads at once. Building one is cheap: the matchers are built by Prepare. Front
+// ends swap whole engines (std::shared_ptr<const Engine>) when rules change, so a check never sees
 // half-updated rules.
 
 #ifndef GUARDPOST_ENGINE_H_
@@ -71,10 +71,11 @@ class Engine {
   // most serious one. Precondition: text is valid UTF-8 (see IsValidUtf8).
   std::vector<Finding> Check(std::string_view text, const CheckOptions& options = {}) const;
 
-  // Compiles the rules' patterns for matching, which the first Check would otherwise do (tens of
-  // milliseconds for the default packs). Front ends call it on a background thread right after
-  // building the engine, so that the work overlaps their wait for the first post. Safe to call
-  // from any thread, any number of times; concurrent checks wait for it to finish.
+  // Builds what matching needs (term tables and, above all, the compiled patterns), which the
+  // first Check would otherwise do: tens of milliseconds for the default packs. Front ends call it
+  // on a background thread right after building the engine, so that the work overlaps their wait
+  // for the first post. Safe to call from any thread, any number of times; concurrent checks wait
+  // for it to finish.
   void Prepare() const;
 
   size_t rule_count() const;
