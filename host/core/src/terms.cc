@@ -64,7 +64,10 @@ void TermIndex::AddHashed(std::string_view salt, const std::vector<std::string>&
   if (!salted.hasher) salted.hasher = std::make_unique<SaltedSha256>(salt);
   salted.max_words = std::max(salted.max_words, max_words);
   for (const std::string& hex : sha256_hex) {
-    salted.rules_by_digest[DigestFromHex(hex)].push_back(rule);
+    const Digest digest = DigestFromHex(hex);
+    salted.rules_by_digest[digest].push_back(rule);
+    const size_t bit = DigestHash{}(digest) & (Salted::kDigestBits - 1);
+    salted.digest_bits[bit / 64] |= uint64_t{1} << (bit % 64);
   }
 }
 
@@ -87,7 +90,9 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
       for (size_t n = 0; n < static_cast<size_t>(salted.max_words) && first + n < words.size();
            ++n) {
         const std::string_view slice = view.substr(begin, words[first + n].end - begin);
-        const auto it = salted.rules_by_digest.find(salted.hasher->Of(slice));
+        const Digest digest = salted.hasher->Of(slice);
+        if (!salted.MayHold(digest)) continue;
+        const auto it = salted.rules_by_digest.find(digest);
         if (it == salted.rules_by_digest.end()) continue;
         for (size_t rule : it->second) hits->push_back({rule, -1, first, first + n});
       }

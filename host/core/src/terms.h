@@ -84,6 +84,14 @@ class TermIndex {
     }
   };
   struct Salted {
+    // One bit per digest (its first bytes are uniform): most slices of a post are no hashed
+    // term, and the bit says so from cache, where the map lookup would miss it.
+    static constexpr size_t kDigestBits = size_t{1} << 16;  // 8 KiB
+    bool MayHold(const Digest& digest) const {
+      const size_t bit = DigestHash{}(digest) & (kDigestBits - 1);
+      return (digest_bits[bit / 64] >> (bit % 64)) & 1;
+    }
+    std::vector<uint64_t> digest_bits = std::vector<uint64_t>(kDigestBits / 64);
     std::unique_ptr<SaltedSha256> hasher;
     int max_words = 0;
     std::unordered_map<Digest, std::vector<size_t>, DigestHash> rules_by_digest;
