@@ -616,6 +616,10 @@ void Engine::Impl::FindMeasures(Subject* subject) const {
       if (letters++ == 0) first = start;
       capitals += capital;
       last_end = pos;
+      // Most posts are not shouting: stop once even a text that is capitals from here on could
+      // not reach the share (each remaining byte adds at most one capital letter).
+      const auto remaining = static_cast<double>(text.size() - pos);
+      if (!capital && capitals + remaining < rule.min_ratio * (letters + remaining)) break;
     }
     if (letters >= rule.min_letters && capitals >= rule.min_ratio * static_cast<double>(letters)) {
       hits->push_back({index, {first, last_end}, -1});
