@@ -16,7 +16,6 @@
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
 #include "common/parallel.h"
-#include "common/today.h"
 
 namespace guardpost {
 namespace {
@@ -477,16 +476,8 @@ int RunCheck(const Args& args) {
   if (format != "text" && format != "json" && format != "jsonl") {
     return UsageError("check", "--format must be text, json or jsonl; got '" + format + "'");
   }
-  const std::optional<Severity> threshold = ParseSeverity(threshold_name);
-  if (!threshold) {
-    return UsageError("check",
-                      "--threshold must be info, warn or block; got '" + threshold_name + "'");
-  }
-  if (options.today.empty()) {
-    options.today = LocalDateToday();
-  } else if (!IsDateArgument(options.today)) {
-    return UsageError("check", "--today must be a date as YYYY-MM-DD; got '" + options.today + "'");
-  }
+  const std::optional<Severity> threshold = ThresholdArgument("check", threshold_name);
+  if (!threshold || !TodayArgument("check", &options.today)) return 2;
 
   std::ifstream file;
   if (input != "-") {

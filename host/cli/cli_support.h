@@ -46,6 +46,13 @@ int UsageError(const std::string& command, const std::string& message);
 
 bool IsDateArgument(const std::string& value);
 
+// The option values `check` and `eval` share. Each prints the usage error and returns nullopt
+// (or false) for a bad value.
+//   --threshold: info, warn or block.
+std::optional<Severity> ThresholdArgument(const std::string& command, const std::string& value);
+//   --today: a YYYY-MM-DD date; *today becomes the local date when the option was not given.
+bool TodayArgument(const std::string& command, std::string* today);
+
 }  // namespace guardpost
 
 #endif  // GUARDPOST_CLI_CLI_SUPPORT_H_

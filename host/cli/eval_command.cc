@@ -19,7 +19,6 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
-#include "common/today.h"
 
 namespace guardpost {
 namespace {
@@ -186,16 +185,8 @@ int RunEval(const Args& args) {
   if (format != "text" && format != "json") {
     return UsageError("eval", "--format must be text or json; got '" + format + "'");
   }
-  const std::optional<Severity> threshold = ParseSeverity(threshold_name);
-  if (!threshold) {
-    return UsageError("eval",
-                      "--threshold must be info, warn or block; got '" + threshold_name + "'");
-  }
-  if (options.today.empty()) {
-    options.today = LocalDateToday();
-  } else if (!IsDateArgument(options.today)) {
-    return UsageError("eval", "--today must be a date as YYYY-MM-DD; got '" + options.today + "'");
-  }
+  const std::optional<Severity> threshold = ThresholdArgument("eval", threshold_name);
+  if (!threshold || !TodayArgument("eval", &options.today)) return 2;
   std::optional<double> min_f1;
   std::optional<long> max_traps;
   try {
