@@ -2,6 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { HostClient, HostError } from '../../extension/background/host-client.js';
 import { STATUS } from '../../extension/common/errors.js';
+import { fakeTimers } from './_timers.mjs';
 
 function event() {
   const ls = [];
@@ -19,20 +20,6 @@ function fakePort() {
   port.reply = (m) => port.onMessage.fire(m);
   port.die = (message) => { port.closed = true; port.error = message ? { message } : null; port.onDisconnect.fire(port); };
   return port;
-}
-
-function fakeTimers() {
-  let now = 0, next = 1;
-  const timers = new Map();
-  return {
-    setTimeout(fn, ms) { const id = next++; timers.set(id, { fn, at: now + ms }); return id; },
-    clearTimeout(id) { timers.delete(id); },
-    now: () => now,
-    advance(ms) {
-      now += ms;
-      for (const [id, t] of [...timers]) if (t.at <= now) { timers.delete(id); t.fn(); }
-    },
-  };
 }
 
 function setup({ hello = true } = {}) {

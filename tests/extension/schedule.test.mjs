@@ -1,25 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { loadContent } from './_load.mjs';
+import { fakeTimers } from './_timers.mjs';
 
 const GP = loadContent('schedule.js');
 const { debounce, sequencer } = GP.schedule;
-
-function fakeTimers() {
-  let now = 0, next = 1;
-  const timers = new Map();
-  return {
-    setTimeout(fn, ms) { const id = next++; timers.set(id, { fn, at: now + ms }); return id; },
-    clearTimeout(id) { timers.delete(id); },
-    advance(ms) {
-      now += ms;
-      for (const [id, t] of [...timers].sort((a, b) => a[1].at - b[1].at)) {
-        if (t.at <= now) { timers.delete(id); t.fn(); }
-      }
-    },
-    get count() { return timers.size; },
-  };
-}
 
 test('debounce: one call after the typing stops, with the latest arguments', () => {
   const timers = fakeTimers();
