@@ -40,6 +40,16 @@ function mainGroupSetup(opts = {}) {
 
 const teardown = async (s) => { await s?.close(); };
 
+// Types a code name into the X composer, waits for its highlight, and returns the pid of the one
+// host process that checked it, for tests that then take the host or the worker away.
+async function checkedByOneHost(page, profile) {
+  await openComposer(page, site('x'));
+  await typeText(page, 'Halcyon first');
+  await waitForMarks(page, (ms) => marksFor(ms, CODE).length > 0);
+  return until(() => { const p = hostPids(bin, profile); return p.length === 1 ? p : null; },
+    { what: 'exactly one host process for this browser' });
+}
+
 runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
   for (const s of SITES) {
     test(`${s.name} (${s.kind}): highlights land on the exact words after emoji and non-Latin text`, async ({ page }) => {
@@ -164,12 +174,7 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
   });
 
   test('host killed mid-session: the extension reconnects and the next check works', async ({ page, profile }) => {
-    const s = site('x');
-    await openComposer(page, s);
-    await typeText(page, 'Halcyon first');
-    await waitForMarks(page, (ms) => marksFor(ms, CODE).length > 0);
-    const before = await until(() => { const p = hostPids(bin, profile); return p.length === 1 ? p : null; },
-      { what: 'exactly one host process for this browser' });
+    const before = await checkedByOneHost(page, profile);
     process.kill(before[0], 'SIGKILL');
     await until(() => !hostPids(bin, profile).includes(before[0]), { what: 'the killed host to be gone' });
     await typeText(page, ' and this crap');
@@ -195,12 +200,7 @@ runner.group('chromium', { setup: mainGroupSetup(), teardown }, (test) => {
   });
 
   test('service worker stopped mid-session: the next check starts a new worker and a new host', async ({ page, ctx, profile }) => {
-    const s = site('x');
-    await openComposer(page, s);
-    await typeText(page, 'Halcyon first');
-    await waitForMarks(page, (ms) => marksFor(ms, CODE).length > 0);
-    const before = await until(() => { const p = hostPids(bin, profile); return p.length === 1 ? p : null; },
-      { what: 'exactly one host process for this browser' });
+    const before = await checkedByOneHost(page, profile);
     // What Chromium does to an idle worker, made deterministic (recipe §7): close its target.
     const cdp = await ctx.newCDPSession(page);
     const { targetInfos } = await cdp.send('Target.getTargets');
