@@ -1,15 +1,14 @@
 // guardpost check: findings for one post, or for one post per line of JSONL.
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
-#include <future>
 #include <iostream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
-#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -74,8 +73,9 @@ bool AtOrAbove(const std::vector<Finding>& findings, Severity threshold) {
 
 // --- JSONL ---------------------------------------------------------------------------------
 //
-// The jsonl path is built for throughput on large files of short posts: input is read in large
-// blocks and split into lines without copying, each line goes through a fast parser for the
+// The jsonl path is built for throughput on large files of short posts: input is read in chunks
+// of whole lines that the checking threads split without copying, each line goes through a fast
+// parser for the
 // common shape {"id": <integer or plain string>, "text": "..."} (anything else falls back to
 // nlohmann, so every input gets exactly the answer nlohmann would give), posts are checked on all
 // cores (Engine::Check is const and thread-safe), and replies are written in input order, in the
@@ -301,23 +301,16 @@ class FastLine {
   size_t pos_ = 0;
 };
 
-// What one input line turned into.
-struct LineResult {
-  bool bad = false;      // not {"id": ..., "text": "..."}: reported on stderr
-  bool flagged = false;  // a finding at or above the threshold
-  std::string reply;     // the output line, newline included
-};
-
 // Per-thread scratch space, reused from line to line.
 struct Scratch {
   std::string text;
   std::string id;
 };
 
-void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& options,
-               Severity threshold, Scratch* scratch, LineResult* result) {
-  result->bad = result->flagged = false;
-  result->reply.clear();
+// Appends the reply to one line to *replies; returns false, appending nothing, for a line that
+// is not {"id": ..., "text": "..."}.
+bool CheckLine(std::string_view line, const Engine& engine, const CheckOptions& options,
+               Severity threshold, Scratch* scratch, std::string* replies, bool* flagged) {
   std::string_view id_json;
   const std::string* text = nullptr;
   nlohmann::json request;
@@ -327,127 +320,164 @@ void CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
     request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
     const auto found = request.is_object() ? request.find("text") : request.end();
     if (!request.is_object() || found == request.end() || !found->is_string()) {
-      // Invalid UTF-8 also lands here: nlohmann rejects it while parsing.
-      result->bad = true;
-      return;
+      return false;  // invalid UTF-8 also lands here: nlohmann rejects it while parsing
     }
     text = &found->get_ref<const std::string&>();
     scratch->id = request.value("id", nlohmann::json()).dump();
     id_json = scratch->id;
   }
   const std::vector<Finding> findings = engine.Check(*text, options);
-  result->flagged = AtOrAbove(findings, threshold);
-  AppendReply(id_json, findings, &result->reply);
+  *flagged |= AtOrAbove(findings, threshold);
+  AppendReply(id_json, findings, replies);
+  return true;
 }
 
-// Reads a stream in blocks, one block ahead of its caller, on a thread of its own: reading a file
-// that is not in the page cache takes as long as checking it, and this way the two overlap.
-class BlockReader {
- public:
-  static constexpr size_t kBlockBytes = 256 << 10;
+// A run of whole input lines, checked by one thread and written out by the one that read it.
+struct Chunk {
+  std::string lines;  // each ends in '\n' but, at the end of input, the last
 
-  explicit BlockReader(std::istream& in) : in_(in) { ReadAhead(); }
-  ~BlockReader() {
-    if (pending_.valid()) pending_.wait();
-  }
-
-  // Replaces *block with the next block of the stream (empty at its end) and starts reading the
-  // one after into *block's old storage.
-  void Next(std::string* block) {
-    if (pending_.valid()) pending_.get();
-    std::swap(*block, ahead_);
-    if (!block->empty()) ReadAhead();
-  }
-
- private:
-  void ReadAhead() {
-    auto read = [this] {
-      ahead_.resize(kBlockBytes);
-      in_.read(ahead_.data(), static_cast<std::streamsize>(kBlockBytes));
-      ahead_.resize(static_cast<size_t>(in_.gcount()));
-    };
-    try {
-      pending_ = std::async(std::launch::async, read);
-    } catch (const std::system_error&) {
-      read();  // no thread to be had: read now
-    }
-  }
-
-  std::istream& in_;
-  std::string ahead_;
-  std::future<void> pending_;  // reading into ahead_
+  size_t line_count = 0;
+  std::string replies;  // one line per non-empty, well-formed input line
+  struct Bad {
+    size_t line;            // index in the chunk
+    size_t replies_before;  // bytes of `replies` that come before it
+  };
+  std::vector<Bad> bad;
+  bool flagged = false;  // a finding at or above the threshold
+  bool done = false;     // guarded by the pipeline's mutex
 };
 
+void CheckChunk(const Engine& engine, const CheckOptions& options, Severity threshold,
+                Scratch* scratch, Chunk* chunk) {
+  chunk->line_count = 0;
+  chunk->replies.clear();
+  chunk->bad.clear();
+  chunk->flagged = false;
+  const std::string_view lines = chunk->lines;
+  for (size_t begin = 0; begin < lines.size(); ++chunk->line_count) {
+    size_t end = lines.find('\n', begin);
+    if (end == std::string_view::npos) end = lines.size();
+    const std::string_view line = lines.substr(begin, end - begin);
+    if (!line.empty() &&
+        !CheckLine(line, engine, options, threshold, scratch, &chunk->replies, &chunk->flagged)) {
+      chunk->bad.push_back({chunk->line_count, chunk->replies.size()});
+    }
+    begin = end + 1;
+  }
+}
+
+// Replaces *lines with the next whole lines of `in`: the partial line left in *rest by the last
+// call, then at least kChunkBytes more unless the input ends first; what follows the last newline
+// goes back to *rest. At the end of input *lines takes all that is left, and is empty once
+// nothing is.
+void ReadChunk(std::istream& in, std::string* rest, std::string* lines) {
+  constexpr size_t kChunkBytes = 64 << 10;  // about 300 short posts
+  lines->swap(*rest);
+  rest->clear();
+  for (;;) {
+    const size_t old_size = lines->size();
+    lines->resize(old_size + kChunkBytes);
+    in.read(lines->data() + old_size, static_cast<std::streamsize>(kChunkBytes));
+    lines->resize(old_size + static_cast<size_t>(in.gcount()));
+    if (lines->size() == old_size) return;  // end of input
+    const size_t newline = lines->rfind('\n');
+    if (newline == std::string::npos) continue;  // a line longer than a chunk: read on
+    rest->assign(*lines, newline + 1);
+    lines->resize(newline + 1);
+    return;
+  }
+}
+
+// Checks the input on all cores and writes the replies in input order. The calling thread reads
+// chunks of lines into a ring, writes out the oldest chunk once it is checked, and checks chunks
+// itself while it waits; the other threads only check. Reading stays ahead of checking by the
+// size of the ring, which matters when the file is not in the page cache.
 int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& options,
                Severity threshold) {
-  constexpr size_t kLinesPerClaim = 32;  // lines a worker takes at a time
-  const size_t workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<Chunk> ring(2 * threads + 2);
+  std::vector<Scratch> scratch(threads);
+  std::mutex mutex;
+  std::condition_variable work_ready, chunk_done;
+  // Chunks are numbered in input order; chunk n lives in ring[n % ring.size()].
+  size_t chunks_read = 0, chunks_claimed = 0;  // guarded by mutex
+  size_t chunks_written = 0;                   // only the reading thread uses it
+  bool finished = false;                       // guarded by mutex
+
+  // Checks the oldest unclaimed chunk. Called and returns with `lock` held.
+  auto check_one = [&](std::unique_lock<std::mutex>& lock, size_t worker) {
+    Chunk& chunk = ring[chunks_claimed++ % ring.size()];
+    lock.unlock();
+    CheckChunk(engine, options, threshold, &scratch[worker], &chunk);
+    lock.lock();
+    chunk.done = true;
+    chunk_done.notify_all();
+  };
 
   bool found = false, bad_input = false;
-  size_t number = 0;   // lines before this batch
-  std::string buffer;  // the partial last line of the previous block, then the next block
-  std::string block;
-  std::vector<std::string_view> lines;
-  std::vector<LineResult> results;
-  std::vector<Scratch> scratch(workers);
-  BlockReader reader(in);
-  bool eof = false;
-  while (!eof) {
-    reader.Next(&block);
-    eof = block.empty();
-    buffer += block;
-    size_t complete = buffer.size();  // at end of input the last line needs no newline
-    if (!eof) {
-      const size_t newline = buffer.rfind('\n');
-      if (newline == std::string::npos) continue;  // a line longer than a block: read on
-      complete = newline + 1;
-    }
+  auto read_and_write = [&] {
+    size_t number = 0;  // lines written so far
+    std::string rest;
+    for (bool at_end = false;;) {
+      // Fill the free slots. Only this thread touches a chunk between writing and reading it.
+      while (!at_end && chunks_read - chunks_written < ring.size()) {
+        Chunk& chunk = ring[chunks_read % ring.size()];
+        ReadChunk(in, &rest, &chunk.lines);
+        at_end = chunk.lines.empty();
+        if (at_end) break;
+        std::lock_guard lock(mutex);
+        chunk.done = false;
+        ++chunks_read;
+        work_ready.notify_one();
+      }
 
-    lines.clear();
-    for (size_t begin = 0; begin < complete;) {
-      size_t end = buffer.find('\n', begin);
-      if (end == std::string::npos || end > complete) end = complete;
-      lines.push_back(std::string_view(buffer).substr(begin, end - begin));
-      begin = end + 1;
-    }
-    if (results.size() < lines.size()) results.resize(lines.size());
-
-    std::atomic<size_t> next{0};
-    auto work = [&](size_t worker) {
-      Scratch* mine = &scratch[worker];
-      for (;;) {
-        const size_t first = next.fetch_add(kLinesPerClaim);
-        if (first >= lines.size()) return;
-        const size_t last = std::min(lines.size(), first + kLinesPerClaim);
-        for (size_t i = first; i < last; ++i) {
-          if (lines[i].empty()) continue;
-          CheckLine(lines[i], engine, options, threshold, mine, &results[i]);
+      std::unique_lock lock(mutex);
+      if (chunks_written == chunks_read) {
+        finished = true;
+        work_ready.notify_all();
+        break;
+      }
+      Chunk& oldest = ring[chunks_written % ring.size()];
+      while (!oldest.done) {
+        if (chunks_claimed < chunks_read) {
+          check_one(lock, 0);
+        } else {
+          chunk_done.wait(lock);
         }
       }
-    };
-    const size_t claims = (lines.size() + kLinesPerClaim - 1) / kLinesPerClaim;
-    RunOnThreads(std::min(workers, std::max<size_t>(claims, 1)) - 1, work);
+      lock.unlock();
 
-    for (size_t i = 0; i < lines.size(); ++i) {
-      if (lines[i].empty()) continue;
-      const LineResult& result = results[i];
-      if (result.bad) {
+      size_t replies_written = 0;
+      auto write_replies = [&](size_t until) {
+        std::fwrite(oldest.replies.data() + replies_written, 1, until - replies_written, stdout);
+        replies_written = until;
+      };
+      for (const Chunk::Bad& bad : oldest.bad) {
+        write_replies(bad.replies_before);
         std::fprintf(stderr,
                      "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
-                     number + i + 1);
-        bad_input = true;
-        continue;
+                     number + bad.line + 1);
       }
-      found |= result.flagged;
-      std::fwrite(result.reply.data(), 1, result.reply.size(), stdout);
+      write_replies(oldest.replies.size());
+      found |= oldest.flagged;
+      bad_input |= !oldest.bad.empty();
+      number += oldest.line_count;
+      ++chunks_written;
     }
-    number += lines.size();
-    buffer.erase(0, std::min(buffer.size(), complete));
-  }
+  };
+
+  RunOnThreads(threads - 1, [&](size_t worker) {
+    if (worker == 0) return read_and_write();
+    std::unique_lock lock(mutex);
+    for (;;) {
+      work_ready.wait(lock, [&] { return chunks_claimed < chunks_read || finished; });
+      if (chunks_claimed == chunks_read) return;
+      check_one(lock, worker);
+    }
+  });
   if (bad_input) return 2;
   return found ? 1 : 0;
 }
-
 }  // namespace
 
 int RunCheck(const Args& args) {
