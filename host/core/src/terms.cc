@@ -29,18 +29,23 @@ size_t TermIndex::KeyIndex(std::string_view key, uint64_t hash) const {
 TermIndex::Entry& TermIndex::LookupOrAdd(std::string_view key) {
   const uint64_t hash = StringHash{}(key);
   if (const size_t k = KeyIndex(key, hash); k != kNoKey) return keys_[k].entry;
+  // A key without a space is a phrase's first word (a phrase, or the start of longer ones).
+  auto is_first_word = [](const KeyEntry& k) { return k.key.find(' ') == std::string::npos; };
   if (2 * (keys_.size() + 1) > slots_.size()) {  // grow, and place every key again
     slots_.assign(std::max<size_t>(64, 2 * slots_.size()), 0);
+    first_words_.assign(std::min(8 * slots_.size(), kMaxFirstWordBits) / 64, 0);
     for (size_t k = 0; k < keys_.size(); ++k) {
       size_t i = (keys_[k].hash >> 32) & (slots_.size() - 1);
       while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
       slots_[i] = static_cast<uint32_t>(k + 1);
+      if (is_first_word(keys_[k])) AddFirstWord(keys_[k].hash);
     }
   }
   size_t i = (hash >> 32) & (slots_.size() - 1);
   while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
   keys_.push_back({std::string(key), hash, {}});
   slots_[i] = static_cast<uint32_t>(keys_.size());
+  if (is_first_word(keys_.back())) AddFirstWord(hash);
   return keys_.back().entry;
 }
 
@@ -53,9 +58,6 @@ void TermIndex::AddTerm(std::string_view phrase, size_t rule, int term) {
   }
   const size_t words = static_cast<size_t>(std::count(phrase.begin(), phrase.end(), ' ')) + 1;
   plain_max_words_ = std::max(plain_max_words_, words);
-  if (first_words_.empty()) first_words_.resize(kFirstWordBits / 64);
-  const size_t bit = StringHash{}(phrase.substr(0, phrase.find(' '))) & (kFirstWordBits - 1);
-  first_words_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
 void TermIndex::AddHashed(std::string_view salt, const std::vector<std::string>& sha256_hex,

@@ -98,11 +98,16 @@ class TermIndex {
   };
 
   // One bit per hash of a phrase's first word. Most words of a post start no phrase; the bit says
-  // so from a table small enough to stay in cache.
-  static constexpr size_t kFirstWordBits = size_t{1} << 18;  // 32 KiB
+  // so from a table small enough to stay in cache: it grows with the keys, 16 bits or more per
+  // key, up to kMaxFirstWordBits.
+  static constexpr size_t kMaxFirstWordBits = size_t{1} << 18;  // 32 KiB
   bool MayStartPhrase(uint64_t hash) const {
-    const size_t bit = hash & (kFirstWordBits - 1);
+    const size_t bit = hash & (first_words_.size() * 64 - 1);
     return (first_words_[bit / 64] >> (bit % 64)) & 1;
+  }
+  void AddFirstWord(uint64_t hash) {
+    const size_t bit = hash & (first_words_.size() * 64 - 1);
+    first_words_[bit / 64] |= uint64_t{1} << (bit % 64);
   }
 
   // The keys (phrases and their leading runs of words) in an open-addressing table: power-of-two
@@ -119,7 +124,7 @@ class TermIndex {
 
   std::vector<KeyEntry> keys_;
   std::vector<uint32_t> slots_;        // index + 1 into keys_; 0 is a free slot
-  std::vector<uint64_t> first_words_;  // kFirstWordBits bits once a term is added
+  std::vector<uint64_t> first_words_;  // a power of two of bits once a term is added
   size_t plain_max_words_ = 0;
   std::unordered_map<std::string, Salted> salted_;  // by salt
 };
