@@ -1,6 +1,6 @@
-// `guardpost check --format jsonl`: the real binary on files of many lines. Lines are checked in
-// parallel, in blocks read ahead of the checks, and the replies must still come out one per
-// line, in input order, across block boundaries.
+// `guardpost check --format jsonl`: the real binary on files of many lines. Lines are read in
+// chunks of whole lines ahead of the checks and checked in parallel, and the replies must still
+// come out one per line, in input order, across chunk boundaries.
 
 #include <boost/test/unit_test.hpp>
 
@@ -50,8 +50,8 @@ std::string Line(int id, const std::string& text) {
 
 BOOST_AUTO_TEST_SUITE(check_jsonl)
 
-BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_blocks) {
-  // About 1 MB: several 256 KiB blocks, with one line longer than a block in the middle and no
+BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_chunks) {
+  // About 1 MB: many 64 KiB chunks, with one line longer than several chunks in the middle and no
   // newline after the last line.
   std::string input;
   const int kLines = 8000;
