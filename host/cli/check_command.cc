@@ -336,6 +336,7 @@ bool CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
 struct Chunk {
   std::string lines;  // each ends in '\n' but, at the end of input, the last
 
+  // What CheckChunk found.
   size_t line_count = 0;
   std::string replies;  // one line per non-empty, well-formed input line
   struct Bad {
@@ -478,6 +479,7 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
   if (bad_input) return 2;
   return found ? 1 : 0;
 }
+
 }  // namespace
 
 int RunCheck(const Args& args) {
