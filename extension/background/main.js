@@ -101,7 +101,7 @@ async function loadSites() {
     .flatMap((cs) => cs.matches).map((m) => m.replace(/^https:\/\//, '').replace(/\/\*$/, ''));
   const detector = {
     hosts: extraHosts(sites, staticHosts),
-    detect: sites.adapters.flatMap((a) => a.detect ?? []),
+    adapters: sites.adapters.filter((a) => a.detect?.length).map((a) => ({ id: a.id, detect: a.detect })),
   };
   try {
     await api.storage.local.set({ detector });

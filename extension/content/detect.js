@@ -6,23 +6,16 @@
 // #mastodon[data-props])? Only then does it ask the background to inject the content scripts.
 // It reads the selectors the background prepared in storage.local, sends nothing else, and
 // stops watching after a few seconds.
-(function () {
+(function (GP) {
   'use strict';
-  if (globalThis.Guardpost?.started) return;
+  if (GP.started) return;
   const api = globalThis.browser ?? globalThis.chrome;
   const WATCH_MS = 8000;
-
-  function hostMatches(pattern, hostname) {
-    const p = String(pattern).toLowerCase();
-    if (p.startsWith('*.')) return hostname === p.slice(2) || hostname.endsWith('.' + p.slice(1));
-    return p === hostname;
-  }
+  const { hostMatches, detectedBy } = GP.adapters;   // adapters.js runs just before this file
 
   function looks(cfg) {
     if ((cfg.hosts ?? []).some((p) => hostMatches(p, location.hostname))) return true;
-    return (cfg.detect ?? []).some((sel) => {
-      try { return !!document.querySelector(sel); } catch { return false; }
-    });
+    return detectedBy(cfg, (sel) => !!document.querySelector(sel)) !== null;
   }
 
   let asked = false;
@@ -36,11 +29,11 @@
     const cfg = stored?.detector;
     if (!cfg) return;
     if (looks(cfg)) { ask(); return; }
-    if (!(cfg.detect ?? []).length) return;
+    if (!(cfg.adapters ?? []).length) return;
     // Single-page apps render their composer late: look again a few times, then stop.
     const started = Date.now();
     const timer = setInterval(() => {
       if (looks(cfg)) { clearInterval(timer); ask(); } else if (Date.now() - started > WATCH_MS) clearInterval(timer);
     }, 500);
   }, () => {});
-})();
+})(globalThis.Guardpost ??= {});
