@@ -163,7 +163,9 @@
     changed() {
       const before = this.text;
       this.read();
-      if (this.text === before) { this.render(); return; }
+      // Same text (the editor re-rendered it, or the input event and the MutationObserver both
+      // report one keystroke): only the marks' positions may have moved, once per frame.
+      if (this.text === before) { scheduleRender(); return; }
       this.findings = GP.offsets.rebaseFindings(before, this.text, this.findings);
       this.render();
       this.live();
@@ -348,13 +350,21 @@
     return Promise.race([promise, new Promise((resolve) => setTimeout(() => resolve({ available: false, findings: null }), ms))]);
   }
 
-  async function runGate(s, proceed) {
+  // `known`: the decision when the current text was already checked (quickDecision), so that
+  // pressing Post does not send the same text to the host again.
+  async function runGate(s, proceed, known = null) {
     gateBusy = true;
     try {
       for (;;) {
-        let r = await withTimeout(s.check(), GATE_TIMEOUT_MS);
-        if (r.stale) r = { available: false, findings: null };
-        const d = GP.gate.decide({ findings: r.findings, settings, available: r.available });
+        let d = known;
+        known = null;
+        if (!d) {
+          const r = await withTimeout(s.check(), GATE_TIMEOUT_MS);
+          // The text changed while it was being checked: check what is there now, rather than
+          // letting the post go as if the checker were unavailable.
+          if (r.stale) continue;
+          d = GP.gate.decide({ findings: r.findings, settings, available: r.available });
+        }
         if (d.action === 'allow' || d.action === 'unchecked') { proceed(); return; }
         const rules = GP.gate.ruleIds(d.findings);
         report('shown', rules);
@@ -399,7 +409,7 @@
     if (quick && (quick.action === 'allow')) return;
     stop(e);
     const button = t.button;
-    runGate(t.session, () => { bypass.arm(button); button.click(); });
+    runGate(t.session, () => { bypass.arm(button); button.click(); }, quick);
   }
 
   function onKeydown(e) {
@@ -423,7 +433,7 @@
       s.el.focus({ preventScroll: true });
       bypass.arm(target);
       target.dispatchEvent(new KeyboardEvent('keydown', init));
-    });
+    }, quick);
   }
 
   // ---- hover card and suggestions ----
