@@ -22,8 +22,9 @@ struct Layer {
 // read in name order (not recursively). A path that does not exist is an error.
 Layer LoadLayer(std::string name, const std::vector<std::string>& paths);
 
-// Where the built-in packs are: $GUARDPOST_BUILTIN_RULES, else the source tree's rules/ when it
-// exists (a build that was not installed), else the installed share directory.
+// Where the built-in packs are: $GUARDPOST_BUILTIN_RULES, else the rules/ of the source tree the
+// binary was built from while that tree exists (so on the build machine an installed binary
+// follows the checkout too), else the installed share directory.
 std::string BuiltinRulesDir();
 
 // Where the system layer is: $GUARDPOST_SYSTEM_RULES, else /etc/guardpost/rules.d.
