@@ -134,7 +134,8 @@ void AppendUnsigned(size_t value, std::string* out) {
 }
 
 // {"findings":[...],"id":ID}\n, byte for byte what nlohmann's dump() gives for the reply object
-// (its objects keep keys sorted) built from common/findings_json.h's ToJson.
+// (its objects keep keys sorted) built from common/findings_json.h's ToJson: a field added there
+// must be added here (check_jsonl_test compares the two).
 void AppendReply(std::string_view id_json, const std::vector<Finding>& findings, std::string* out) {
   out->append("{\"findings\":[");
   for (size_t i = 0; i < findings.size(); ++i) {
@@ -149,6 +150,10 @@ void AppendReply(std::string_view id_json, const std::vector<Finding>& findings,
     if (!f.policy_url.empty()) {
       out->append(",\"policy_url\":");
       AppendJsonString(f.policy_url, out);
+    }
+    if (!f.replacement.empty()) {
+      out->append(",\"replacement\":");
+      AppendJsonString(f.replacement, out);
     }
     out->append(",\"rule\":");
     AppendJsonString(f.rule, out);

@@ -13,6 +13,7 @@
 namespace guardpost {
 
 // {rule, category, severity, start, end, message, suggestion?, replacement?, policy_url?}
+// `check --format jsonl` writes the same object by hand for speed (check_command.cc, AppendReply).
 inline nlohmann::json ToJson(const Finding& finding) {
   nlohmann::json json = {{"rule", finding.rule},
                          {"category", CategoryName(finding.category)},

@@ -25,9 +25,9 @@ struct JsonlRun {
   std::vector<json> replies;        // stdout lines that are JSON
   std::vector<std::string> errors;  // the other lines (stderr)
 
-  // Checks `input` (the file's bytes) against kTestPack.
-  explicit JsonlRun(const std::string& input) {
-    WriteFile(dir.path() / "test.json", kTestPack);
+  // Checks `input` (the file's bytes) against `pack`.
+  explicit JsonlRun(const std::string& input, std::string_view pack = kTestPack) {
+    WriteFile(dir.path() / "test.json", pack);
     WriteFile(dir.path() / "input.jsonl", input);
     status = Run({GUARDPOST_BINARY, "check", "--format", "jsonl", "--rules",
                   (dir.path() / "test.json").string(), (dir.path() / "input.jsonl").string()},
@@ -89,6 +89,34 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
       "guardpost check: line 2: expected {\"id\": ..., \"text\": \"...\"}",
       "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}"};
   BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(findings_are_those_of_format_json_with_every_optional_field) {
+  // The jsonl path writes its replies by hand, for speed; they must carry what --format json does.
+  constexpr std::string_view kPack = R"({"pack": "full", "version": "1", "rules": [{
+    "id": "insensitive.term", "kind": "terms", "category": "discrimination", "severity": "info",
+    "message": "\"{match}\" can hurt.", "suggestion": "Say \"{match}\" differently.",
+    "policy_url": "https://intranet.example/policy",
+    "terms": [{"term": "canaryword", "replacement": "bird word"}],
+    "examples": {"flag": ["a canaryword"], "pass": ["a bird"]}}]})";
+  const std::string text = "Tabs\tand \"quotes\", then a canaryword 😀";
+  const JsonlRun run(Line(7, text), kPack);
+  BOOST_TEST(run.status == 0);  // info is below the default threshold
+  BOOST_REQUIRE_EQUAL(run.replies.size(), 1U);
+
+  WriteFile(run.dir.path() / "post.txt", text);
+  const int status =
+      Run({GUARDPOST_BINARY, "check", "--format", "json", "--rules",
+           (run.dir.path() / "test.json").string(), (run.dir.path() / "post.txt").string()},
+          {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (run.dir.path() / "none").string()},
+          run.dir.path() / "json.txt");
+  BOOST_TEST(status == 0);
+  const json expected = json::parse(ReadFile(run.dir.path() / "json.txt"))["findings"];
+  BOOST_REQUIRE_EQUAL(expected.size(), 1U);
+  BOOST_TEST(expected[0].contains("replacement"));
+  BOOST_TEST(expected[0].contains("suggestion"));
+  BOOST_TEST(expected[0].contains("policy_url"));
+  BOOST_TEST(run.replies[0]["findings"] == expected);
 }
 
 BOOST_AUTO_TEST_CASE(empty_input_is_no_output_and_status_0) {
