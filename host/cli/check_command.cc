@@ -14,6 +14,7 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
+#include "common/json_depth.h"
 #include "common/parallel.h"
 
 namespace guardpost {
@@ -322,7 +323,11 @@ bool CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
   if (FastLine(line).Parse(&id_json, &scratch->text) && IsValidUtf8(line)) {
     text = &scratch->text;
   } else {
-    request = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    try {
+      request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
+    } catch (const JsonTooDeep&) {
+      return false;
+    }
     const auto found = request.is_object() ? request.find("text") : request.end();
     if (!request.is_object() || found == request.end() || !found->is_string()) {
       return false;  // invalid UTF-8 also lands here: nlohmann rejects it while parsing

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/findings_json.h"
+#include "common/json_depth.h"
 
 namespace guardpost {
 namespace {
@@ -168,7 +169,10 @@ std::string Session::Handle(std::string_view frame_body) {
 
   Request request;
   try {
-    request.body = json::parse(frame_body);
+    request.body = ParseJsonWithDepthLimit(frame_body);
+  } catch (const JsonTooDeep& e) {
+    spdlog::warn("request of {} bytes rejected: invalid_json, {}", frame_body.size(), e.what());
+    return ErrorReply("null", "invalid_json", std::string("the request is ") + e.what());
   } catch (const json::parse_error& e) {
     // e.what() quotes the input around the error ("last read: ..."), which may be the post.
     // e.byte counts from 1 and points past the end when the input stops short.

@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_chunks) {
 BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
   const std::string input =
       Line(1, "fine") + "not json\n" + Line(3, "a canaryword") + "{\"id\": 4}\n" + Line(5, "ok");
-  const JsonlRun run(input);
+  const JsonlRun run(input + "{\"id\": " + std::string(100000, '[') + std::string(100000, ']') +
+                     ", \"text\": \"x\"}\n");  // nested too deeply to print: line 6
   BOOST_TEST(run.status == 2);
   BOOST_REQUIRE_EQUAL(run.replies.size(), 3U);
   BOOST_TEST(run.replies[0]["id"] == 1);
@@ -87,7 +88,8 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
   BOOST_TEST(run.replies[2]["id"] == 5);
   const std::vector<std::string> expected = {
       "guardpost check: line 2: expected {\"id\": ..., \"text\": \"...\"}",
-      "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}"};
+      "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}",
+      "guardpost check: line 6: expected {\"id\": ..., \"text\": \"...\"}"};
   BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
 }
 

@@ -278,6 +278,27 @@ BOOST_AUTO_TEST_CASE(invalid_json_is_reported_without_quoting_it) {
   BOOST_TEST(host.Wait() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(json_nested_too_deeply_is_rejected) {
+  // Deep nesting used to parse and then crash the host when it printed a rules.update's packs.
+  Host host;
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  host.Send(R"({"id": 1, "type": "rules.update", "bundle": {"version": "v2", "packs": )" + deep +
+            "}}");
+  const json reply = host.Receive();
+  ExpectError(reply, nullptr, "invalid_json");
+  BOOST_TEST(reply["message"] == "the request is nested more than 64 levels deep");
+  host.Send(R"({"id": 2, "type": "check", "text": "hi", "extra": )" + deep + "}");
+  ExpectError(host.Receive(), nullptr, "invalid_json");
+  // 64 levels are still fine.
+  const json ok = host.Call({{"id", 3},
+                             {"type", "hello"},
+                             {"x", json::parse(std::string(62, '[') + std::string(62, ']'))}});
+  BOOST_TEST(ok["id"] == 3);
+  BOOST_TEST(!ok.contains("error"));
+  ExpectServing(host);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected) {
   Host host;
   for (const std::string& bad : {
