@@ -439,6 +439,15 @@ std::string Session::HandleRulesUpdate(Request& request) {
   }
 
   if (!managed.errors.empty()) {
+    // Each pack lists at most 50 problems; a bundle of thousands of broken packs is cut here too,
+    // so that this reply and every later hello (which repeats the errors) stay under 1 MiB.
+    constexpr size_t kMaxListedErrors = 100;
+    if (managed.errors.size() > kMaxListedErrors) {
+      const size_t unlisted = managed.errors.size() - kMaxListedErrors;
+      managed.errors.resize(kMaxListedErrors);
+      managed.errors.push_back(
+          {"managed", 0, 0, "", "", std::to_string(unlisted) + " more problems, not listed"});
+    }
     std::string message;
     ordered_json details = ordered_json::array();
     for (const LoadError& error : managed.errors) {

@@ -468,6 +468,28 @@ BOOST_AUTO_TEST_CASE(broken_rules_update_keeps_the_old_rules) {
   BOOST_TEST(host.Wait() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_bundle_of_thousands_of_broken_packs_gets_a_short_answer) {
+  // Every error used to be listed, in the reply and in every later hello: past 1 MiB both became
+  // `internal`, and hello stayed broken until a good bundle came.
+  Host host;
+  const json reply = host.Call({{"id", 1},
+                                {"type", "rules.update"},
+                                {"bundle", {{"version", "v2"}, {"packs", json::array()}}}});
+  BOOST_TEST(!reply.contains("error"));
+  json packs = json::array();
+  for (int i = 0; i < 20000; ++i) packs.push_back(json::object());
+  const json broken = host.Call(
+      {{"id", 2}, {"type", "rules.update"}, {"bundle", {{"version", "v3"}, {"packs", packs}}}});
+  ExpectError(broken, 2, "rules_invalid");
+  BOOST_REQUIRE_EQUAL(broken["errors"].size(), 101U);
+  BOOST_TEST(broken["errors"][100] == "managed: 39900 more problems, not listed");
+  const json hello = host.Call({{"id", 3}, {"type", "hello"}});
+  BOOST_TEST(hello["id"] == 3);
+  BOOST_TEST(hello["rules"]["errors"].size() == 101U);
+  ExpectServing(host);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(good_rules_update_takes_effect_and_can_be_removed) {
   Host host;
   // A broken update first: the good one after it must clear its error.

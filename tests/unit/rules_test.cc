@@ -105,6 +105,18 @@ BOOST_AUTO_TEST_CASE(pack_level_problems) {
              "test.json:1:15: field 'rules': expected a list of rules; got an object\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_pack_lists_its_first_50_problems_and_counts_the_rest) {
+  std::string rules;
+  for (int i = 0; i < 70; ++i) rules += std::string(i ? "," : "") + "{}";
+  Pack pack;
+  std::vector<LoadError> errors;
+  BOOST_TEST(!ParsePack("big.json", R"({"pack": "p", "rules": [)" + rules + "]}", &pack, &errors));
+  BOOST_REQUIRE_EQUAL(errors.size(), 51U);
+  BOOST_TEST(errors[0].ToString() == "big.json:1:25: field 'id': required field is missing");
+  // Each {} misses id, kind, category, severity, message and examples: 420 problems.
+  BOOST_TEST(errors[50].ToString() == "big.json: 370 more problems in this pack, not listed");
+}
+
 // Packs are validated with RE2's parser only (pattern_syntax.h), so the capture groups it counts
 // must be the ones RE2 finds once the pattern is compiled.
 BOOST_DATA_TEST_CASE(capture_groups_are_counted_as_re2_counts_them,

@@ -80,7 +80,23 @@ class PackReader {
   PackReader(std::string_view source, std::string_view json, std::vector<LoadError>* errors)
       : source_(source), json_(json), errors_(errors) {}
 
+  // A pack with thousands of broken rules lists its first kMaxListedProblems problems and counts
+  // the rest: each listed problem costs a scan of the pack for its position, and the list goes
+  // into replies that must stay under 1 MiB.
+  static constexpr size_t kMaxListedProblems = 50;
+
   bool Read(Pack* pack) {
+    const bool ok = ReadPack(pack);
+    if (problems_ > kMaxListedProblems) {
+      errors_->push_back({std::string(source_), 0, 0, "", "",
+                          std::to_string(problems_ - kMaxListedProblems) +
+                              " more problems in this pack, not listed"});
+    }
+    return ok;
+  }
+
+ private:
+  bool ReadPack(Pack* pack) {
     Json doc;
     try {
       doc = Json::parse(json_);
@@ -91,7 +107,7 @@ class PackReader {
            "not valid JSON (" + SyntaxProblem(e) + ")"});
       return false;
     }
-    const size_t errors_before = errors_->size();
+    const size_t problems_before = problems_;
     if (!doc.is_object()) {
       Error({}, "", "",
             "expected an object with \"pack\" and \"rules\"; got " + std::string(TypeName(doc)));
@@ -123,10 +139,9 @@ class PackReader {
         }
       }
     }
-    return errors_->size() == errors_before;
+    return problems_ == problems_before;
   }
 
- private:
   static std::string SyntaxProblem(const Json::parse_error& e) {
     // nlohmann's text is "[json.exception.parse_error.101] parse error at line 3, column 5:
     // syntax error while parsing object key - invalid literal; last read: '...'". Keep the part
@@ -140,10 +155,16 @@ class PackReader {
     return what;
   }
 
-  void Add(LoadError error) { errors_->push_back(std::move(error)); }
+  void Add(LoadError error) {
+    if (++problems_ <= kMaxListedProblems) errors_->push_back(std::move(error));
+  }
 
   void Error(std::vector<PathStep> path, const std::string& rule_id, const std::string& field,
              std::string message) {
+    if (problems_ >= kMaxListedProblems) {  // not listed: spare the position's scan of the pack
+      ++problems_;
+      return;
+    }
     const auto position = internal::FindJsonPosition(json_, path);
     Add({std::string(source_), position.line, position.column, rule_id, field, std::move(message)});
   }
@@ -260,7 +281,7 @@ class PackReader {
 
   bool ReadRule(const Json& object, size_t index, Rule* rule) {
     const std::vector<PathStep> path = {"rules", index};
-    const size_t errors_before = errors_->size();
+    const size_t problems_before = problems_;
     if (!object.is_object()) {
       Error(path, "", "",
             "rule " + std::to_string(index) + ": expected an object; got " +
@@ -314,7 +335,7 @@ class PackReader {
       default:
         break;  // the kind error was reported above
     }
-    return errors_->size() == errors_before;
+    return problems_ == problems_before;
   }
 
   void ReadActive(const Json& object, const std::vector<PathStep>& path, const std::string& id,
@@ -502,6 +523,7 @@ class PackReader {
   std::string_view source_;
   std::string_view json_;
   std::vector<LoadError>* errors_;
+  size_t problems_ = 0;  // found so far, listed in *errors_ or not
 };
 
 }  // namespace
