@@ -44,11 +44,7 @@ std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths) 
   std::vector<Layer> layers;
   if (paths.empty()) {
     layers.push_back(LoadLayer("builtin", {BuiltinRulesDir()}));
-    // The system directory is optional: a machine without one simply has no system layer.
-    Layer system = LoadLayer("system", {SystemRulesDir()});
-    if (system.errors.size() != 1 || system.errors[0].message != "no such file or directory") {
-      layers.push_back(std::move(system));
-    }
+    layers.push_back(LoadSystemLayer());
   } else {
     layers.push_back(LoadLayer("command line", paths));
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +33,8 @@ LoadedFile LoadFile(const fs::path& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    loaded.errors.push_back({path.string(), 0, 0, "", "", "cannot be read"});
+    const std::string reason = std::error_code(errno, std::generic_category()).message();
+    loaded.errors.push_back({path.string(), 0, 0, "", "", "cannot be read: " + reason});
     return loaded;
   }
   std::ostringstream bytes;
@@ -65,10 +67,16 @@ Layer LoadLayer(std::string name, const std::vector<std::string>& paths) {
     const fs::path path(p);
     if (fs::is_directory(path, ec)) {
       std::vector<fs::path> in_dir;
-      for (const auto& entry : fs::directory_iterator(path, ec)) {
-        if (entry.is_regular_file(ec) && entry.path().extension() == ".json") {
-          in_dir.push_back(entry.path());
+      fs::directory_iterator entry(path, ec);
+      for (; !ec && entry != fs::directory_iterator(); entry.increment(ec)) {
+        std::error_code not_a_file;  // a dangling link, say: skipped like any other non-file
+        if (entry->is_regular_file(not_a_file) && entry->path().extension() == ".json") {
+          in_dir.push_back(entry->path());
         }
+      }
+      if (ec) {  // an unreadable directory must not pass for an empty layer
+        layer.errors.push_back({p, 0, 0, "", "", "cannot be listed: " + ec.message()});
+        continue;
       }
       std::sort(in_dir.begin(), in_dir.end());
       files.insert(files.end(), in_dir.begin(), in_dir.end());
@@ -91,6 +99,13 @@ std::string BuiltinRulesDir() {
   std::error_code ec;
   if (fs::is_directory(GUARDPOST_SOURCE_RULES_DIR, ec)) return GUARDPOST_SOURCE_RULES_DIR;
   return GUARDPOST_INSTALLED_RULES_DIR;
+}
+
+Layer LoadSystemLayer() {
+  const std::string dir = SystemRulesDir();
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Layer{"system", {}, {}};
+  return LoadLayer("system", {dir});
 }
 
 std::string SystemRulesDir() {

@@ -30,6 +30,10 @@ std::string BuiltinRulesDir();
 // Where the system layer is: $GUARDPOST_SYSTEM_RULES, else /etc/guardpost/rules.d.
 std::string SystemRulesDir();
 
+// The system layer. It is optional: a machine without its directory (most machines) has an
+// empty layer, not an error.
+Layer LoadSystemLayer();
+
 // Packs of all good layers, in order, for constructing an Engine.
 std::vector<Pack> PacksOf(const std::vector<const Layer*>& layers);
 

@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -127,15 +126,6 @@ void LogCaller(int argc, char** argv) {
   } else {
     spdlog::info("started by hand ({} argument(s))", argc > 0 ? argc - 1 : 0);
   }
-}
-
-// The system layer is optional: most machines have no /etc/guardpost/rules.d, and that is not an
-// error worth showing in the popup.
-Layer LoadSystemLayer() {
-  const std::string dir = SystemRulesDir();
-  std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return Layer{"system", {}, {}};
-  return LoadLayer("system", {dir});
 }
 
 double MillisecondsSince(std::chrono::steady_clock::time_point start) {
