@@ -67,14 +67,6 @@ int UsageError(const std::string& command, const std::string& message) {
   return 2;
 }
 
-bool IsDateArgument(const std::string& value) {
-  if (value.size() != 10 || value[4] != '-' || value[7] != '-') return false;
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (i != 4 && i != 7 && (value[i] < '0' || value[i] > '9')) return false;
-  }
-  return true;
-}
-
 std::optional<Severity> ThresholdArgument(const std::string& command, const std::string& value) {
   const std::optional<Severity> threshold = ParseSeverity(value);
   if (!threshold)
@@ -85,7 +77,7 @@ std::optional<Severity> ThresholdArgument(const std::string& command, const std:
 bool TodayArgument(const std::string& command, std::string* today) {
   if (today->empty()) {
     *today = LocalDateToday();
-  } else if (!IsDateArgument(*today)) {
+  } else if (!IsDate(*today)) {
     UsageError(command, "--today must be a date as YYYY-MM-DD; got '" + *today + "'");
     return false;
   }

@@ -44,8 +44,6 @@ std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths);
 // A usage error: prints "guardpost <command>: <message>" and a hint, and returns 2.
 int UsageError(const std::string& command, const std::string& message);
 
-bool IsDateArgument(const std::string& value);
-
 // The option values `check` and `eval` share. Each prints the usage error and returns nullopt
 // (or false) for a bad value.
 //   --threshold: info, warn or block.

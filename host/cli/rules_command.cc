@@ -40,7 +40,7 @@ bool ReadPaths(const std::string& command, const Args& args, std::vector<std::st
     }
     if (today && reader.Option("--today", today)) {
       if (!reader.error().empty()) return *status = UsageError(command, reader.error()), false;
-      if (!IsDateArgument(*today)) {
+      if (!IsDate(*today)) {
         return *status = UsageError(command, "--today must be a date as YYYY-MM-DD"), false;
       }
     } else if (auto path = reader.Operand()) {

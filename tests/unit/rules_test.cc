@@ -105,6 +105,16 @@ BOOST_AUTO_TEST_CASE(pack_level_problems) {
              "test.json:1:15: field 'rules': expected a list of rules; got an object\n");
 }
 
+BOOST_AUTO_TEST_CASE(dates_are_yyyy_mm_dd_with_a_real_month_and_day) {
+  BOOST_TEST(IsDate("2025-10-10"));
+  BOOST_TEST(IsDate("2024-12-31"));
+  BOOST_TEST(!IsDate("2025-19-45"));
+  BOOST_TEST(!IsDate("2025-00-10"));
+  BOOST_TEST(!IsDate("2025-1-10"));
+  BOOST_TEST(!IsDate("2025/10/10"));
+  BOOST_TEST(!IsDate(""));
+}
+
 BOOST_AUTO_TEST_CASE(a_pack_lists_its_first_50_problems_and_counts_the_rest) {
   std::string rules;
   for (int i = 0; i < 70; ++i) rules += std::string(i ? "," : "") + "{}";

@@ -63,16 +63,6 @@ std::string_view TypeName(const Json& value) {
   return "null";
 }
 
-bool IsDate(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  const int month = std::stoi(s.substr(5, 2));
-  const int day = std::stoi(s.substr(8, 2));
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
-}
-
 // Walks one pack, collecting problems. `path_` is the JSON path of the value being read, so that
 // every error can be placed in the file.
 class PackReader {
@@ -546,6 +536,16 @@ std::optional<Severity> ParseSeverity(std::string_view name) {
   const int index = IndexOf(kSeverityNames, name);
   if (index < 0) return std::nullopt;
   return static_cast<Severity>(index);
+}
+
+bool IsDate(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  const int month = (s[5] - '0') * 10 + (s[6] - '0');
+  const int day = (s[8] - '0') * 10 + (s[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
 }
 
 std::string LoadError::ToString() const {

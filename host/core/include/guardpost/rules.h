@@ -22,6 +22,9 @@ std::string_view CategoryName(Category category);
 std::string_view SeverityName(Severity severity);
 std::optional<Category> ParseCategory(std::string_view name);
 std::optional<Severity> ParseSeverity(std::string_view name);
+// Whether `s` is a date as rule files and CheckOptions::today write it: "YYYY-MM-DD", month 1-12,
+// day 1-31.
+bool IsDate(std::string_view s);
 inline constexpr Category kAllCategories[] = {Category::kSecret,       Category::kPii,
                                               Category::kConfidential, Category::kProfanity,
                                               Category::kInsult,       Category::kDiscrimination,
