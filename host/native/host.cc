@@ -172,8 +172,12 @@ int RunNativeHost(int argc, char** argv) {
   auto start_preparing = [&] {
     try {
       prepare = std::jthread([engine = session.engine(), started] {
-        engine->Prepare();
-        spdlog::info("patterns compiled {:.1f} ms after start", MillisecondsSince(started));
+        try {
+          engine->Prepare();
+          spdlog::info("patterns compiled {:.1f} ms after start", MillisecondsSince(started));
+        } catch (const std::exception&) {  // out of memory, say: an escape would end the host
+          spdlog::error("compiling patterns ahead failed; the first check will try again");
+        }
       });
     } catch (const std::system_error& e) {
       spdlog::warn("no thread to compile patterns ahead ({}); the first check will", e.what());
