@@ -415,9 +415,15 @@ void Engine::Impl::FindPatterns(View view, Subject* subject) const {
 
   std::vector<int>& candidates = subject->candidates;
   candidates.clear();
-  if (set_of_view[v]) {
-    if (!set_of_view[v]->Match(target, &candidates)) return;
-  } else {
+  RE2::Set::ErrorInfo set_error{RE2::Set::kNoError};
+  if (set_of_view[v] && !set_of_view[v]->Match(target, &candidates, &set_error) &&
+      set_error.kind == RE2::Set::kNoError) {
+    return;  // no pattern of this view can match
+  }
+  // No set (RE2 ran out of memory building it), or its DFA ran out of memory on this text: every
+  // pattern of the view is a candidate, rather than the post passing unchecked.
+  if (!set_of_view[v] || set_error.kind != RE2::Set::kNoError) {
+    candidates.clear();
     for (size_t k = 0; k < patterns_of_view[v].size(); ++k)
       candidates.push_back(static_cast<int>(k));
   }
