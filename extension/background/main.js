@@ -13,8 +13,6 @@ import { normalizePolicy, mergeSites, extraHosts, gateSettings } from './policy.
 const api = globalThis.browser ?? globalThis.chrome;
 const HOST_NAME = 'com.guardpost.host';
 const CHECK_TIMEOUT_MS = 3000;
-const CONTENT_FILES = ['content/adapters.js', 'content/text.js', 'content/offsets.js', 'content/gate.js',
-  'content/schedule.js', 'content/geometry.js', 'content/overlay.js', 'content/main.js'];
 
 let policy = normalizePolicy(undefined).policy;
 let policyProblems = [];
@@ -216,10 +214,12 @@ async function handlePopup() {
   };
 }
 
+// A site recognized by detect.js gets the same scripts as the listed sites (the manifest's first
+// content_scripts entry).
 async function inject(sender) {
   if (!sender.tab?.id || !api.scripting) return { ok: false };
   await api.scripting.executeScript({ target: { tabId: sender.tab.id, frameIds: [sender.frameId ?? 0] },
-    files: CONTENT_FILES });
+    files: api.runtime.getManifest().content_scripts[0].js });
   return { ok: true };
 }
 
