@@ -86,6 +86,7 @@ test('per-request timeout; the late reply is dropped', async () => {
   const slow = settled(client.request({ type: 'check', text: 'a' }, { timeoutMs: 50 }));
   const id = ports[0].sent[1].id;
   timers.advance(49);
+  assert.equal(client.pending.size, 2, 'the check is still pending after 49 ms');
   timers.advance(1);
   const r = await slow;
   assert.equal(r.e.code, 'timeout');
