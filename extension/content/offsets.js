@@ -44,16 +44,6 @@
     };
   }
 
-  /** Move an offset off the middle of a surrogate pair (outward: -1 left, +1 right). */
-  function onCodePoint(text, offset, dir) {
-    const c = text.charCodeAt(offset);
-    if (offset > 0 && offset < text.length && c >= 0xdc00 && c <= 0xdfff) {
-      const p = text.charCodeAt(offset - 1);
-      if (p >= 0xd800 && p <= 0xdbff) return dir < 0 ? offset - 1 : offset + 1;
-    }
-    return offset;
-  }
-
   /**
    * Findings were computed on `oldText`; the editor now holds `newText`. Keep the findings that
    * the edit did not touch, shifted by the edit's length, and drop the rest, so highlights stay on
@@ -71,7 +61,6 @@
     const delta = newText.length - oldText.length;
     const out = [];
     for (const f of findings) {
-      if (f.attachment !== undefined) { out.push(f); continue; }
       if (f.end <= p) out.push(f);
       else if (f.start >= oldEnd) out.push({ ...f, start: f.start + delta, end: f.end + delta });
       // otherwise the edit touched the finding: it waits for the next check
@@ -79,5 +68,5 @@
     return out;
   }
 
-  GP.offsets = { rangeFor, onCodePoint, rebaseFindings };
+  GP.offsets = { rangeFor, rebaseFindings };
 })(globalThis.Guardpost ??= {});

@@ -4,7 +4,7 @@ import { loadContent, t, e } from './_load.mjs';
 
 const GP = loadContent('text.js', 'offsets.js');
 const { readEditable } = GP.text;
-const { rangeFor, rebaseFindings, onCodePoint } = GP.offsets;
+const { rangeFor, rebaseFindings } = GP.offsets;
 
 // What a Range over the spec would contain.
 function sliceOf(spec) {
@@ -89,13 +89,6 @@ test('a span across a paragraph boundary starts and ends inside text nodes', () 
   assert.equal(rangeFor(current.segments, 100, 200), null, 'past the end');
 });
 
-test('surrogate pairs are never split', () => {
-  const s = 'a😀b';
-  assert.equal(onCodePoint(s, 2, -1), 1);
-  assert.equal(onCodePoint(s, 2, 1), 3);
-  assert.equal(onCodePoint(s, 1, 1), 1);
-});
-
 test('findings follow their words while typing, and the touched one waits for the next check', () => {
   const old = 'my key AKIA1234 and crazy stuff';
   const fs = [
@@ -111,6 +104,4 @@ test('findings follow their words while typing, and the touched one waits for th
   assert.deepEqual(rebaseFindings(old, inside, fs).map((f) => f.rule), ['tone']);
   // Typing at the end changes nothing.
   assert.deepEqual(rebaseFindings(old, old + '!', fs), fs);
-  // Attachment findings are about alt text, not this text.
-  assert.equal(rebaseFindings(old, 'x', [{ rule: 'a', start: 0, end: 1, attachment: 0 }]).length, 1);
 });
