@@ -3,6 +3,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <iosfwd>
 #include <ostream>
@@ -197,9 +198,22 @@ const Case kWords[] = {
 BOOST_DATA_TEST_CASE(words_form, bdata::make(kWords), c) {
   BOOST_TEST(gi::WordsForm(c.input) == c.expected);
   const gi::TextView folded = gi::FoldedView(c.input);
-  const gi::TextView words = gi::WordsView(folded);
+  gi::TextView words;
+  std::vector<gi::WordSpan> spans;
+  gi::WordsView(folded, &words, &spans);
   BOOST_TEST(words.text == c.expected);
   CheckOrigins(words, c.input);
+  // The spans are the view split at its spaces.
+  std::vector<std::string> expected_words, span_words;
+  for (size_t begin = 0; begin < words.text.size();) {
+    const size_t end = std::min(words.text.find(' ', begin), words.text.size());
+    expected_words.push_back(words.text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  for (const gi::WordSpan& span : spans) {
+    span_words.push_back(words.text.substr(span.begin, span.end - span.begin));
+  }
+  BOOST_TEST(span_words == expected_words, boost::test_tools::per_element());
 }
 
 // --------------------------------------------------------------------------------- mapping

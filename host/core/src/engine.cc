@@ -336,13 +336,11 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   subject.folded.origin.clear();
   subject.words.text.clear();
   subject.words.origin.clear();
-  subject.word_spans.clear();
   subject.hits.clear();
   subject.context_searched = false;
   if (needs_folded) internal::FoldedView(text, &subject.folded);
   if (needs_words) {
-    internal::WordsView(subject.folded, &subject.words);
-    internal::SplitWords(subject.words.text, &subject.word_spans);
+    internal::WordsView(subject.folded, &subject.words, &subject.word_spans);
   }
   FindPatterns(View::kRaw, &subject);
   if (needs_folded) FindPatterns(View::kFolded, &subject);

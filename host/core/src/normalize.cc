@@ -379,10 +379,12 @@ void ResolveToken(Unit* units, size_t count) {
 }
 
 // Writes a words view: the bytes of words with their origins, and one space for each run of gaps
-// between two words.
+// between two words; and, if asked, where each word starts and ends.
 class WordsWriter {
  public:
-  WordsWriter(const TextView& folded, TextView* words) : folded_(folded), words_(*words) {
+  WordsWriter(const TextView& folded, TextView* words, std::vector<WordSpan>* spans)
+      : folded_(folded), words_(*words), spans_(spans) {
+    if (spans_) spans_->clear();
     // The view is never longer than the folded text: a replacement takes one byte for one, a
     // space stands for at least one byte. Sized once, shrunk at the end.
     words_.text.resize(folded.text.size());
@@ -412,6 +414,7 @@ class WordsWriter {
   }
 
   void Finish() {
+    if (spans_ && size_ > 0) spans_->push_back({word_begin_, size_});
     words_.text.resize(size_);
     words_.origin.resize(size_);
   }
@@ -420,15 +423,19 @@ class WordsWriter {
   // A gap becomes a space only between two words: never leading, and trailing gaps stay pending.
   void EndGap() {
     if (in_gap_ && size_ > 0) {
+      if (spans_) spans_->push_back({word_begin_, size_});
       words_.text[size_] = ' ';
       words_.origin[size_++] = gap_origin_;
+      word_begin_ = size_;
     }
     in_gap_ = false;
   }
 
   const TextView& folded_;
   TextView& words_;
+  std::vector<WordSpan>* spans_;
   size_t size_ = 0;
+  size_t word_begin_ = 0;  // of the word being written
   bool in_gap_ = false;
   uint32_t gap_origin_ = 0;  // of the gap's first code point
 };
@@ -634,9 +641,9 @@ void FoldedView(std::string_view original, TextView* out) {
 }
 
 // One pass, token by token. Most tokens are letters only and are copied as they are.
-void WordsView(const TextView& folded, TextView* words) {
+void WordsView(const TextView& folded, TextView* words, std::vector<WordSpan>* spans) {
   const std::string_view text = folded.text;
-  WordsWriter out(folded, words);
+  WordsWriter out(folded, words, spans);
   size_t pos = 0;
   while (pos < text.size()) {
     const CodePoint first = CodePointAt(text, pos);

@@ -37,6 +37,12 @@ struct TextView {
   std::vector<uint32_t> origin;  // origin[i]: original byte offset of the code point behind text[i]
 };
 
+// A word of a words view: byte offsets in the view, end exclusive.
+struct WordSpan {
+  size_t begin = 0;
+  size_t end = 0;
+};
+
 struct ByteSpan {
   size_t begin = 0;  // original byte offsets, end exclusive, on code point boundaries
   size_t end = 0;
@@ -57,8 +63,10 @@ void FoldedView(std::string_view original, TextView* view);
 // side, like the "a" of "@a") separated by one space or one of . - _ * · joined into a word;
 // every other run of characters that are neither letters nor digits becomes one space; no
 // leading or trailing space. Words are therefore separated by exactly one ' '.
-// Written into *words, reusing its buffers. `words` must not be `folded`.
-void WordsView(const TextView& folded, TextView* words);
+// Written into *words, reusing its buffers. `words` must not be `folded`. If `spans` is given,
+// the view's words are written into it, in order (the writer knows where they start and end,
+// which spares the engine a second pass over the view to find the spaces).
+void WordsView(const TextView& folded, TextView* words, std::vector<WordSpan>* spans = nullptr);
 
 // The same, returned, for callers that keep no buffers (tests, phrases from rules).
 inline TextView FoldedView(std::string_view original) {

@@ -4,17 +4,6 @@
 
 namespace guardpost::internal {
 
-void SplitWords(std::string_view view, std::vector<WordSpan>* words) {
-  words->clear();
-  size_t begin = 0;
-  while (begin < view.size()) {
-    size_t end = view.find(' ', begin);
-    if (end == std::string_view::npos) end = view.size();
-    if (end > begin) words->push_back({begin, end});
-    begin = end + 1;
-  }
-}
-
 size_t TermIndex::KeyIndex(std::string_view key, uint64_t hash) const {
   if (slots_.empty()) return kNoKey;
   const size_t mask = slots_.size() - 1;

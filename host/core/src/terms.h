@@ -19,16 +19,9 @@
 #include <vector>
 
 #include "hash.h"
+#include "normalize.h"
 
 namespace guardpost::internal {
-
-struct WordSpan {
-  size_t begin = 0;  // byte offsets in the words view, end exclusive
-  size_t end = 0;
-};
-
-// The words of a words view, in order, into *words.
-void SplitWords(std::string_view words_view, std::vector<WordSpan>* words);
 
 struct TermHit {
   size_t rule = 0;  // the index given to Add*
