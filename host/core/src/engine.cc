@@ -20,7 +20,6 @@
 
 #include <re2/re2.h>
 #include <re2/set.h>
-#include <unicode/uchar.h>
 
 #include <algorithm>
 #include <map>
@@ -28,6 +27,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "measures.h"
 #include "normalize.h"
 #include "terms.h"
 #include "utf8.h"
@@ -206,6 +206,7 @@ struct Engine::Impl {
     std::vector<re2::StringPiece> match;       // a candidate's submatches
     std::vector<internal::TermHit> term_hits;  // TermIndex::Find's output
     std::vector<Hit> hits;
+    std::vector<ByteSpan> measured;  // a measure's spans
     // Where context words occur in `words`, sorted by list, then position; found on first use.
     std::vector<ContextHit> context_found;
     bool context_searched = false;
@@ -583,56 +584,18 @@ void Engine::Impl::FindTerms(Subject* subject) const {
 }
 
 void Engine::Impl::FindMeasures(Subject* subject) const {
-  const std::string_view text = subject->text;
-  std::vector<Hit>* hits = &subject->hits;
+  std::vector<ByteSpan>& spans = subject->measured;
   for (size_t index : measures) {
     if (!Applies(*subject, index)) continue;
     const Rule& rule = *rules[index];
+    spans.clear();
     if (rule.measure == MeasureKind::kPunctuation) {
-      // A plain loop: string_view::find_first_of("!?") calls memchr on the two-byte set for every
-      // byte of the text.
-      auto is_mark = [&](size_t i) { return text[i] == '!' || text[i] == '?'; };
-      for (size_t i = 0; i < text.size();) {
-        if (!is_mark(i)) {
-          ++i;
-          continue;
-        }
-        size_t j = i + 1;
-        while (j < text.size() && is_mark(j)) ++j;
-        if (static_cast<int>(j - i) >= rule.min_run) hits->push_back({index, {i, j}, -1});
-        i = j;
-      }
-      continue;
+      internal::FindPunctuationRuns(subject->text, rule.min_run, &spans);
+    } else if (const auto shouting =
+                   internal::FindShouting(subject->text, rule.min_letters, rule.min_ratio)) {
+      spans.push_back(*shouting);
     }
-    // Shouting: the share of capitals among letters, reported over the letters' extent.
-    if (text.size() < static_cast<size_t>(rule.min_letters)) continue;
-    int letters = 0, capitals = 0;
-    size_t first = text.size(), last_end = 0;
-    for (size_t pos = 0; pos < text.size();) {
-      const size_t start = pos;
-      const auto byte = static_cast<unsigned char>(text[pos]);
-      bool letter, capital;
-      if (byte < 0x80) {
-        ++pos;
-        letter = static_cast<unsigned char>((byte | 0x20) - 'a') < 26;
-        capital = static_cast<unsigned char>(byte - 'A') < 26;
-      } else {
-        const auto c = static_cast<UChar32>(internal::DecodeUtf8(text, &pos));
-        letter = u_isalpha(c);
-        capital = letter && u_isupper(c);
-      }
-      if (!letter) continue;
-      if (letters++ == 0) first = start;
-      capitals += capital;
-      last_end = pos;
-      // Most posts are not shouting: stop once even a text that is capitals from here on could
-      // not reach the share (each remaining byte adds at most one capital letter).
-      const auto remaining = static_cast<double>(text.size() - pos);
-      if (!capital && capitals + remaining < rule.min_ratio * (letters + remaining)) break;
-    }
-    if (letters >= rule.min_letters && capitals >= rule.min_ratio * static_cast<double>(letters)) {
-      hits->push_back({index, {first, last_end}, -1});
-    }
+    for (const ByteSpan& span : spans) subject->hits.push_back({index, span, -1});
   }
 }
 
