@@ -151,6 +151,29 @@ BOOST_AUTO_TEST_CASE(whole_word_is_unicode_aware) {
   BOOST_TEST(Spans(engine.Check("(nw)")) == "nw@1-3");
 }
 
+// On ASCII text the raw and folded patterns share one RE2::Set pass over the raw text. Each view
+// must still find what it would find alone: raw patterns keep their case, folded ones match any
+// case (including inside negated classes), and a folded pattern that turns case folding off
+// sends every post back to two passes.
+BOOST_AUTO_TEST_CASE(raw_and_folded_patterns_on_ascii_and_other_text) {
+  const std::string raw = R"({"id": "akia", "kind": "pattern", "category": "secret",
+    "severity": "block", "message": "m", "pattern": "AKIA[0-9A-Z]{4}", "case_sensitive": true})";
+  const std::string folded = R"({"id": "nw", "kind": "pattern", "category": "confidential",
+    "severity": "warn", "message": "m", "pattern": "north[^a-z]wind", "view": "folded"})";
+  const Engine engine = MakeEngine({raw, folded});
+  BOOST_TEST(Spans(engine.Check("AKIA1234 NORTH-WIND")) == "akia@0-8 nw@9-19");
+  BOOST_TEST(Spans(engine.Check("akia1234 North WIND")) == "nw@9-19");
+  BOOST_TEST(Spans(engine.Check("NORTHxWIND")) == "");
+  BOOST_TEST(Spans(engine.Check("AKIA1234 ＮＯＲＴＨ-wind é")) == "akia@0-8 nw@9-19");
+
+  const std::string case_off_inside = R"js({"id": "abc", "kind": "pattern",
+    "category": "confidential", "severity": "warn", "message": "m", "pattern": "(?-i:abc)",
+    "view": "folded"})js";
+  const Engine case_off = MakeEngine({raw, case_off_inside});
+  BOOST_TEST(Spans(case_off.Check("AKIA1234 ABC")) == "akia@0-8 abc@9-12");
+  BOOST_TEST(Spans(case_off.Check("akia1234 abc")) == "abc@9-12");
+}
+
 BOOST_AUTO_TEST_CASE(keywords_gate_a_pattern) {
   const Engine engine = MakeEngine({R"({"id": "k", "kind": "pattern", "category": "pii",
     "severity": "warn", "message": "m", "pattern": "\\d{3}-\\d{2}-\\d{4}", "keywords": ["ssn"]})"});

@@ -147,6 +147,29 @@ std::string_view WordsAround(const TextView& words, std::string_view text, ByteS
   return view.substr(from, to > from ? to - from : 0);
 }
 
+// A rule's pattern as a member of an RE2::Set, whose options all members share: with its case
+// flag inside.
+std::string SetPattern(const Rule& rule) {
+  return (rule.case_sensitive ? "" : "(?i)") + rule.pattern;
+}
+
+// Whether `pattern` has a flag group that turns case folding off, like (?-i) or (?s-i:...).
+bool TurnsCaseFoldingOff(std::string_view pattern) {
+  for (size_t at = pattern.find("(?"); at != std::string_view::npos;
+       at = pattern.find("(?", at + 2)) {
+    size_t backslashes = 0;
+    while (backslashes < at && pattern[at - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) continue;  // an escaped '(': a literal, not a group
+    const size_t end = pattern.find_first_of(":)", at + 2);
+    const std::string_view flags = pattern.substr(at + 2, end - at - 2);
+    const size_t minus = flags.find('-');
+    if (minus != std::string_view::npos && flags.find('i', minus) != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
   std::vector<std::string> forms;
   for (const std::string& phrase : phrases) forms.push_back(internal::WordsForm(phrase));
@@ -170,6 +193,9 @@ struct Engine::Impl {
   // of memory compiling it) runs its patterns one by one.
   mutable std::vector<size_t> patterns_of_view[kViewCount];
   mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
+  // For ASCII text, one set over the raw text in place of the raw and folded views' two: the raw
+  // patterns, then the folded ones (see CompileSets). Null when some folded pattern cannot join.
+  mutable std::unique_ptr<RE2::Set> ascii_set;
   mutable internal::TermIndex terms;
   // The words of every context validator, one list per validator, in one index: a check looks
   // them all up in a single walk over its words view, the first time a span needs them, and a
@@ -203,6 +229,7 @@ struct Engine::Impl {
     TextView words;                              // likewise
     std::vector<internal::WordSpan> word_spans;  // the words of `words`
     std::vector<int> candidates;               // RE2::Set::Match's output, reused from view to view
+    std::vector<int> folded_candidates;        // the folded view's share of ascii_set's output
     std::vector<re2::StringPiece> match;       // a candidate's submatches
     std::vector<internal::TermHit> term_hits;  // TermIndex::Find's output
     std::vector<Hit> hits;
@@ -215,7 +242,12 @@ struct Engine::Impl {
     return (!subject.only_rule || *subject.only_rule == rule) &&
            InWindow(rules[rule]->active, subject.today);
   }
+  // Which patterns of a view can match `target`, as indices into patterns_of_view, from `set`
+  // (every pattern when there is no set, or when the set fails on this text).
+  void MatchSet(const RE2::Set* set, size_t patterns, std::string_view target,
+                std::vector<int>* candidates) const;
   void FindPatterns(View view, Subject* subject) const;
+  void FindSpans(View view, const std::vector<int>& candidates, Subject* subject) const;
   bool AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
                    std::string_view matched) const;
   // Where the context words occur in the subject's words view, found on first use.
@@ -316,14 +348,27 @@ void Engine::Impl::CompileSets() const {
   for (int v = 0; v < kViewCount; ++v) {
     if (patterns_of_view[v].empty()) continue;
     auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-    for (size_t index : patterns_of_view[v]) {
-      const Rule& rule = *rules[index];
-      // The set needs the case flag inside the pattern, since its options are shared.
-      set->Add((rule.case_sensitive ? "" : "(?i)") + rule.pattern, nullptr);
-    }
+    for (size_t index : patterns_of_view[v]) set->Add(SetPattern(*rules[index]), nullptr);
     // Compile can only fail on memory limits; the view's rules then run one by one.
     if (set->Compile()) set_of_view[v] = std::move(set);
   }
+
+  // The folded view of ASCII text is the text lowercased, byte for byte. A case-insensitive
+  // pattern matches a text exactly where it matches the text in any other mix of case (RE2 folds
+  // every literal and class under (?i), negated ones included), so on ASCII text the folded
+  // patterns can run on the raw text, in the same pass as the raw ones: one DFA pass instead of
+  // two, for most posts. A folded pattern that is case-sensitive, or turns (?i) off inside, could
+  // miss there, and keeps the two passes for everyone.
+  const auto& raw = patterns_of_view[static_cast<int>(View::kRaw)];
+  const auto& folded = patterns_of_view[static_cast<int>(View::kFolded)];
+  if (raw.empty() || folded.empty()) return;
+  for (size_t index : folded) {
+    if (rules[index]->case_sensitive || TurnsCaseFoldingOff(rules[index]->pattern)) return;
+  }
+  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  for (size_t index : raw) set->Add(SetPattern(*rules[index]), nullptr);
+  for (size_t index : folded) set->Add(SetPattern(*rules[index]), nullptr);
+  if (set->Compile()) ascii_set = std::move(set);
 }
 
 std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
@@ -343,8 +388,25 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   if (needs_words) {
     internal::WordsView(subject.folded, &subject.words, &subject.word_spans);
   }
-  FindPatterns(View::kRaw, &subject);
-  if (needs_folded) FindPatterns(View::kFolded, &subject);
+  if (ascii_set && internal::IsAscii(text)) {
+    // One pass for the raw and folded views (CompileSets says why that is sound).
+    const size_t raw_patterns = patterns_of_view[static_cast<int>(View::kRaw)].size();
+    const size_t folded_patterns = patterns_of_view[static_cast<int>(View::kFolded)].size();
+    std::vector<int>& raw = subject.candidates;
+    std::vector<int>& folded = subject.folded_candidates;
+    MatchSet(ascii_set.get(), raw_patterns + folded_patterns, text, &raw);
+    const int first_folded = static_cast<int>(raw_patterns);
+    folded.clear();
+    for (const int k : raw) {
+      if (k >= first_folded) folded.push_back(k - first_folded);
+    }
+    std::erase_if(raw, [&](int k) { return k >= first_folded; });
+    FindSpans(View::kRaw, raw, &subject);
+    FindSpans(View::kFolded, folded, &subject);
+  } else {
+    FindPatterns(View::kRaw, &subject);
+    if (needs_folded) FindPatterns(View::kFolded, &subject);
+  }
   if (needs_words) {
     FindPatterns(View::kWords, &subject);
     FindTerms(&subject);
@@ -403,29 +465,35 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   return findings;
 }
 
+void Engine::Impl::MatchSet(const RE2::Set* set, size_t patterns, std::string_view target,
+                            std::vector<int>* candidates) const {
+  candidates->clear();
+  RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+  if (set && (set->Match(target, candidates, &error) || error.kind == RE2::Set::kNoError)) return;
+  // No set (RE2 ran out of memory building it), or its DFA ran out of memory on this text: every
+  // pattern is a candidate, rather than the post passing unchecked.
+  candidates->clear();
+  for (size_t k = 0; k < patterns; ++k) candidates->push_back(static_cast<int>(k));
+}
+
 void Engine::Impl::FindPatterns(View view, Subject* subject) const {
   const auto v = static_cast<size_t>(view);
   if (patterns_of_view[v].empty()) return;
+  const std::string_view target = view == View::kRaw      ? subject->text
+                                  : view == View::kFolded ? subject->folded.text
+                                                          : subject->words.text;
+  MatchSet(set_of_view[v].get(), patterns_of_view[v].size(), target, &subject->candidates);
+  FindSpans(view, subject->candidates, subject);
+}
+
+void Engine::Impl::FindSpans(View view, const std::vector<int>& candidates,
+                             Subject* subject) const {
+  const auto v = static_cast<size_t>(view);
   const std::string_view text = subject->text;
   const TextView* tv = view == View::kRaw      ? nullptr
                        : view == View::kFolded ? &subject->folded
                                                : &subject->words;
   const std::string_view target = tv ? std::string_view(tv->text) : text;
-
-  std::vector<int>& candidates = subject->candidates;
-  candidates.clear();
-  RE2::Set::ErrorInfo set_error{RE2::Set::kNoError};
-  if (set_of_view[v] && !set_of_view[v]->Match(target, &candidates, &set_error) &&
-      set_error.kind == RE2::Set::kNoError) {
-    return;  // no pattern of this view can match
-  }
-  // No set (RE2 ran out of memory building it), or its DFA ran out of memory on this text: every
-  // pattern of the view is a candidate, rather than the post passing unchecked.
-  if (!set_of_view[v] || set_error.kind != RE2::Set::kNoError) {
-    candidates.clear();
-    for (size_t k = 0; k < patterns_of_view[v].size(); ++k)
-      candidates.push_back(static_cast<int>(k));
-  }
   std::vector<re2::StringPiece>& match = subject->match;
   for (int k : candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];

@@ -536,11 +536,7 @@ void FoldedView(std::string_view original, TextView* out) {
   view.origin.clear();
   const size_t n = original.size();
   // Fast path for all-ASCII text: lowercase it; nothing else changes and nothing is dropped.
-  size_t ascii_prefix = 0;
-  while (ascii_prefix < n && static_cast<unsigned char>(original[ascii_prefix]) < 0x80) {
-    ++ascii_prefix;
-  }
-  if (ascii_prefix == n) {
+  if (IsAscii(original)) {
     view.text.resize(n);
     view.origin.resize(n);
     for (size_t i = 0; i < n; ++i) {

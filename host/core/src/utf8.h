@@ -27,6 +27,13 @@ inline char32_t DecodeUtf8(std::string_view text, size_t* pos) {
   return cp;
 }
 
+// Whether every byte of `text` is ASCII. Branch-free, so that the compiler vectorizes it.
+inline bool IsAscii(std::string_view text) {
+  unsigned char any = 0;
+  for (const char c : text) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 // Byte offset of the start of the code point that ends at `pos` (pos > 0, on a boundary).
 size_t PreviousCodePoint(std::string_view text, size_t pos);
 
