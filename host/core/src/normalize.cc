@@ -380,6 +380,10 @@ void ResolveToken(Unit* units, size_t count) {
 
 // Writes a words view: the bytes of words with their origins, and one space for each run of gaps
 // between two words; and, if asked, where each word starts and ends.
+//
+// In most text a word is followed by a single ' ', and the view is then the folded text itself.
+// Such stretches are copied in one piece when they end, rather than word by word: the words
+// view was the engine's costliest step after RE2, and its small copies a good part of that.
 class WordsWriter {
  public:
   WordsWriter(const TextView& folded, TextView* words, std::vector<WordSpan>* spans)
@@ -393,27 +397,35 @@ class WordsWriter {
 
   // The code point at folded byte `pos` separates words.
   void Gap(size_t pos) {
-    if (!in_gap_) gap_origin_ = folded_.origin[pos];
+    gap_is_one_space_ = !in_gap_ && folded_.text[pos] == ' ';
+    if (!in_gap_) {
+      gap_pos_ = pos;
+      gap_origin_ = folded_.origin[pos];
+    }
     in_gap_ = true;
   }
 
   // Folded bytes [pos, pos + length) belong to a word as they are.
   void Copy(size_t pos, size_t length) {
     EndGap();
-    std::memcpy(words_.text.data() + size_, folded_.text.data() + pos, length);
-    std::memcpy(words_.origin.data() + size_, folded_.origin.data() + pos,
-                length * sizeof(uint32_t));
+    if (pending_ == 0 || pending_from_ + pending_ != pos) {
+      Flush();
+      pending_from_ = pos;
+    }
+    pending_ += length;
     size_ += length;
   }
 
   // `letter` stands for the code point at folded byte `pos`.
   void Replace(size_t pos, char letter) {
     EndGap();
+    Flush();
     words_.text[size_] = letter;
     words_.origin[size_++] = folded_.origin[pos];
   }
 
   void Finish() {
+    Flush();
     if (spans_ && size_ > 0) spans_->push_back({word_begin_, size_});
     words_.text.resize(size_);
     words_.origin.resize(size_);
@@ -424,20 +436,41 @@ class WordsWriter {
   void EndGap() {
     if (in_gap_ && size_ > 0) {
       if (spans_) spans_->push_back({word_begin_, size_});
-      words_.text[size_] = ' ';
-      words_.origin[size_++] = gap_origin_;
-      word_begin_ = size_;
+      if (gap_is_one_space_ && pending_ > 0 && pending_from_ + pending_ == gap_pos_) {
+        ++pending_;  // the folded text's own ' ', with its origin
+      } else {
+        Flush();
+        words_.text[size_] = ' ';
+        words_.origin[size_] = gap_origin_;
+      }
+      word_begin_ = ++size_;
     }
     in_gap_ = false;
+  }
+
+  // Writes the pending stretch of folded bytes, which ends at size_.
+  void Flush() {
+    if (pending_ == 0) return;
+    const size_t at = size_ - pending_;
+    std::memcpy(words_.text.data() + at, folded_.text.data() + pending_from_, pending_);
+    std::memcpy(words_.origin.data() + at, folded_.origin.data() + pending_from_,
+                pending_ * sizeof(uint32_t));
+    pending_ = 0;
   }
 
   const TextView& folded_;
   TextView& words_;
   std::vector<WordSpan>* spans_;
-  size_t size_ = 0;
+  size_t size_ = 0;        // of the view so far, pending bytes included
   size_t word_begin_ = 0;  // of the word being written
+  // Folded bytes [pending_from_, pending_from_ + pending_) are the view's last bytes, not yet
+  // written.
+  size_t pending_from_ = 0;
+  size_t pending_ = 0;
   bool in_gap_ = false;
-  uint32_t gap_origin_ = 0;  // of the gap's first code point
+  bool gap_is_one_space_ = false;  // the gap so far is a single ' '
+  size_t gap_pos_ = 0;             // folded byte of the gap's first code point
+  uint32_t gap_origin_ = 0;        // and its origin
 };
 
 // Writes the token at folded bytes [begin, end), which has a digit, '@' or '$', with leetspeak
