@@ -204,14 +204,15 @@ BOOST_DATA_TEST_CASE(words_form, bdata::make(kWords), c) {
   BOOST_TEST(words.text == c.expected);
   CheckOrigins(words, c.input);
   // The spans are the view split at its spaces.
-  std::vector<std::string> expected_words, span_words;
-  for (size_t begin = 0; begin < words.text.size();) {
-    const size_t end = std::min(words.text.find(' ', begin), words.text.size());
-    expected_words.push_back(words.text.substr(begin, end - begin));
+  const std::string_view view = words.text;
+  std::vector<std::string_view> expected_words, span_words;
+  for (size_t begin = 0; begin < view.size();) {
+    const size_t end = std::min(view.find(' ', begin), view.size());
+    expected_words.push_back(view.substr(begin, end - begin));
     begin = end + 1;
   }
   for (const gi::WordSpan& span : spans) {
-    span_words.push_back(words.text.substr(span.begin, span.end - span.begin));
+    span_words.push_back(view.substr(span.begin, span.end - span.begin));
   }
   BOOST_TEST(span_words == expected_words, boost::test_tools::per_element());
 }
