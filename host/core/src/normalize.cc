@@ -628,8 +628,7 @@ void FoldedView(std::string_view original, TextView* out) {
       // A run of ASCII, lowercased in bulk. Only its first word can belong to a word in progress
       // (which may hold look-alikes to map) and only its last one can go on past the run; the
       // words in between are plain ASCII with nothing to map.
-      size_t end = pos + 1;
-      while (end < n && static_cast<unsigned char>(original[end]) < 0x80) ++end;
+      const size_t end = EndOfAscii(original, pos + 1);
       size_t lead_end = pos;
       while (lead_end < end && is_alnum(lead_end)) ++lead_end;
       if (lead_end > pos) {

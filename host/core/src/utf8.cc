@@ -14,14 +14,7 @@ bool IsValidUtf8(std::string_view text) {
   while (i < n) {
     const unsigned char c = s[i];
     if (c < 0x80) {
-      ++i;
-      // Most text is mostly ASCII: skip it eight bytes at a time.
-      uint64_t eight;
-      while (n - i >= sizeof eight) {
-        std::memcpy(&eight, s + i, sizeof eight);
-        if (eight & 0x8080808080808080u) break;
-        i += sizeof eight;
-      }
+      i = internal::EndOfAscii(text, i + 1);
       continue;
     }
     size_t length;

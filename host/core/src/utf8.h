@@ -4,6 +4,8 @@
 #define GUARDPOST_CORE_UTF8_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,17 @@ inline bool IsAscii(std::string_view text) {
   unsigned char any = 0;
   for (const char c : text) any |= static_cast<unsigned char>(c);
   return any < 0x80;
+}
+
+// The first byte at or after `pos` that is not ASCII, or text.size(). Most text is mostly ASCII:
+// it is skipped eight bytes at a time.
+inline size_t EndOfAscii(std::string_view text, size_t pos) {
+  for (uint64_t eight; text.size() - pos >= sizeof eight; pos += sizeof eight) {
+    std::memcpy(&eight, text.data() + pos, sizeof eight);
+    if (eight & 0x8080808080808080u) break;
+  }
+  while (pos < text.size() && static_cast<unsigned char>(text[pos]) < 0x80) ++pos;
+  return pos;
 }
 
 // Byte offset of the start of the code point that ends at `pos` (pos > 0, on a boundary).
