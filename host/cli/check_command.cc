@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -222,20 +224,32 @@ class FastLine {
     ++pos_;
     return true;
   }
+  // The first byte at or after `pos` that a JSON string cannot hold as it is: '"', '\\' or a
+  // control character; or the end. Eight bytes at a time: posts are mostly plain text.
+  size_t NextSpecial(size_t pos) const {
+    constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
+    // The lowest byte flagged by has_zero is exact, which is all this needs.
+    auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+    for (uint64_t x; s_.size() - pos >= sizeof x; pos += sizeof x) {
+      std::memcpy(&x, s_.data() + pos, sizeof x);
+      const uint64_t control = (x - 0x20 * kOnes) & ~x & kHigh;
+      if (has_zero(x ^ ('"' * kOnes)) | has_zero(x ^ ('\\' * kOnes)) | control) break;
+    }
+    while (pos < s_.size() && s_[pos] != '"' && s_[pos] != '\\' &&
+           static_cast<unsigned char>(s_[pos]) >= 0x20) {
+      ++pos;
+    }
+    return pos;
+  }
   // A string with no escapes and no control characters; *out is its content.
   bool RawString(std::string_view* out) {
     if (!Eat('"')) return false;
     const size_t begin = pos_;
-    for (; pos_ < s_.size(); ++pos_) {
-      const auto c = static_cast<unsigned char>(s_[pos_]);
-      if (c == '"') {
-        *out = s_.substr(begin, pos_ - begin);
-        ++pos_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20) return false;
-    }
-    return false;
+    pos_ = NextSpecial(pos_);
+    if (pos_ == s_.size() || s_[pos_] != '"') return false;
+    *out = s_.substr(begin, pos_ - begin);
+    ++pos_;
+    return true;
   }
   bool Id(std::string_view* id_json) {
     const size_t begin = pos_;
@@ -259,7 +273,7 @@ class FastLine {
     if (!Eat('"')) return false;
     text->clear();
     size_t run = pos_;
-    for (; pos_ < s_.size(); ++pos_) {
+    for (; (pos_ = NextSpecial(pos_)) < s_.size(); ++pos_) {
       const auto c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
         text->append(s_.data() + run, pos_ - run);
@@ -267,7 +281,6 @@ class FastLine {
         return true;
       }
       if (c < 0x20) return false;
-      if (c != '\\') continue;
       text->append(s_.data() + run, pos_ - run);
       if (++pos_ >= s_.size()) return false;
       switch (s_[pos_]) {

@@ -121,6 +121,42 @@ BOOST_AUTO_TEST_CASE(findings_are_those_of_format_json_with_every_optional_field
   BOOST_TEST(run.replies[0]["findings"] == expected);
 }
 
+// Lines are parsed by a fast path that scans strings eight bytes at a time. Escapes and raw
+// control characters at every offset within those eight bytes must come out as a JSON parser
+// reads them: each finding lands where the decoded text has the word, and a raw control
+// character makes the line bad.
+BOOST_AUTO_TEST_CASE(escapes_and_control_characters_at_every_offset) {
+  std::string input;
+  std::vector<std::string> texts;
+  for (int pad = 0; pad < 16; ++pad) {
+    const std::string text = std::string(pad, 'x') + "\"q\" \\ / \n\t\r é\u00e9 " +
+                             std::string(pad, 'y') + " canaryword";
+    texts.push_back(text);
+    std::string line = Line(pad, text);  // nlohmann escapes ", \, \n, \t and \r
+    if (pad % 4 == 0) {
+      const size_t slash = line.find(" / ");
+      line.replace(slash, 3, " \\/ ");  // an escaped '/', which dump() never writes
+    }
+    input += line;
+    // The same text with a raw tab, which JSON does not allow inside a string.
+    std::string raw_tab = Line(100 + pad, std::string(pad, 'x') + "z canaryword");
+    raw_tab.insert(raw_tab.find('z'), "\t");
+    input += raw_tab;
+  }
+  const JsonlRun run(input);
+  BOOST_REQUIRE_EQUAL(run.replies.size(), texts.size());
+  BOOST_TEST(run.errors.size() == texts.size());
+  for (size_t pad = 0; pad < texts.size(); ++pad) {
+    const json& reply = run.replies[pad];
+    BOOST_TEST_REQUIRE(reply["id"] == pad);
+    BOOST_REQUIRE_EQUAL(reply["findings"].size(), 1U);
+    // Every character before the word is a single UTF-16 unit.
+    const std::string& text = texts[pad];
+    const size_t chars_before = text.size() - std::string(" canaryword").size() + 1 - 2;  // é twice
+    BOOST_TEST(reply["findings"][0]["start"] == chars_before, "pad " << pad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(empty_input_is_no_output_and_status_0) {
   const JsonlRun run("");
   BOOST_TEST(run.status == 0);
