@@ -193,9 +193,9 @@ struct Engine::Impl {
   // of memory compiling it) runs its patterns one by one.
   mutable std::vector<size_t> patterns_of_view[kViewCount];
   mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
-  // For ASCII text, one set over the raw text in place of the raw and folded views' two: the raw
-  // patterns, then the folded ones (see CompileSets). Null when some folded pattern cannot join.
-  mutable std::unique_ptr<RE2::Set> ascii_set;
+  // Whether the raw view's set also holds the folded view's patterns, after its own, for ASCII
+  // text (see CompileSets).
+  mutable bool folded_in_raw_set = false;
   mutable internal::TermIndex terms;
   // The words of every context validator, one list per validator, in one index: a check looks
   // them all up in a single walk over its words view, the first time a span needs them, and a
@@ -229,7 +229,7 @@ struct Engine::Impl {
     TextView words;                              // likewise
     std::vector<internal::WordSpan> word_spans;  // the words of `words`
     std::vector<int> candidates;               // RE2::Set::Match's output, reused from view to view
-    std::vector<int> folded_candidates;        // the folded view's share of ascii_set's output
+    std::vector<int> folded_candidates;        // the folded view's share of the raw set's output
     std::vector<re2::StringPiece> match;       // a candidate's submatches
     std::vector<internal::TermHit> term_hits;  // TermIndex::Find's output
     std::vector<Hit> hits;
@@ -343,32 +343,32 @@ void Engine::Impl::CompileRules() const {
 }
 
 void Engine::Impl::CompileSets() const {
+  // The folded view of ASCII text is the text lowercased, byte for byte. A case-insensitive
+  // pattern matches a text exactly where it matches the text in any other mix of case (RE2 folds
+  // every literal and class under (?i), negated ones included), so on ASCII text the folded
+  // patterns can run on the raw text, in the raw view's pass: one DFA pass instead of two, for
+  // most posts. On other text their answers there are ignored. A folded pattern that is
+  // case-sensitive, or turns (?i) off inside, could miss on the raw text; then none joins.
+  const auto& raw = patterns_of_view[static_cast<int>(View::kRaw)];
+  const auto& folded = patterns_of_view[static_cast<int>(View::kFolded)];
+  folded_in_raw_set =
+      !raw.empty() && !folded.empty() &&
+      std::none_of(folded.begin(), folded.end(), [&](size_t index) {
+        return rules[index]->case_sensitive || TurnsCaseFoldingOff(rules[index]->pattern);
+      });
+
   RE2::Options options;
   options.set_log_errors(false);
   for (int v = 0; v < kViewCount; ++v) {
     if (patterns_of_view[v].empty()) continue;
     auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
     for (size_t index : patterns_of_view[v]) set->Add(SetPattern(*rules[index]), nullptr);
+    if (v == static_cast<int>(View::kRaw) && folded_in_raw_set) {
+      for (size_t index : folded) set->Add(SetPattern(*rules[index]), nullptr);
+    }
     // Compile can only fail on memory limits; the view's rules then run one by one.
     if (set->Compile()) set_of_view[v] = std::move(set);
   }
-
-  // The folded view of ASCII text is the text lowercased, byte for byte. A case-insensitive
-  // pattern matches a text exactly where it matches the text in any other mix of case (RE2 folds
-  // every literal and class under (?i), negated ones included), so on ASCII text the folded
-  // patterns can run on the raw text, in the same pass as the raw ones: one DFA pass instead of
-  // two, for most posts. A folded pattern that is case-sensitive, or turns (?i) off inside, could
-  // miss there, and keeps the two passes for everyone.
-  const auto& raw = patterns_of_view[static_cast<int>(View::kRaw)];
-  const auto& folded = patterns_of_view[static_cast<int>(View::kFolded)];
-  if (raw.empty() || folded.empty()) return;
-  for (size_t index : folded) {
-    if (rules[index]->case_sensitive || TurnsCaseFoldingOff(rules[index]->pattern)) return;
-  }
-  auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-  for (size_t index : raw) set->Add(SetPattern(*rules[index]), nullptr);
-  for (size_t index : folded) set->Add(SetPattern(*rules[index]), nullptr);
-  if (set->Compile()) ascii_set = std::move(set);
 }
 
 std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
@@ -388,24 +388,24 @@ std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions
   if (needs_words) {
     internal::WordsView(subject.folded, &subject.words, &subject.word_spans);
   }
-  if (ascii_set && internal::IsAscii(text)) {
-    // One pass for the raw and folded views (CompileSets says why that is sound).
-    const size_t raw_patterns = patterns_of_view[static_cast<int>(View::kRaw)].size();
-    const size_t folded_patterns = patterns_of_view[static_cast<int>(View::kFolded)].size();
-    std::vector<int>& raw = subject.candidates;
-    std::vector<int>& folded = subject.folded_candidates;
-    MatchSet(ascii_set.get(), raw_patterns + folded_patterns, text, &raw);
-    const int first_folded = static_cast<int>(raw_patterns);
-    folded.clear();
-    for (const int k : raw) {
-      if (k >= first_folded) folded.push_back(k - first_folded);
-    }
-    std::erase_if(raw, [&](int k) { return k >= first_folded; });
-    FindSpans(View::kRaw, raw, &subject);
+  // The raw view's pass; on ASCII text, the folded view's as well (CompileSets says why).
+  const size_t raw_patterns = patterns_of_view[static_cast<int>(View::kRaw)].size();
+  const size_t folded_patterns = patterns_of_view[static_cast<int>(View::kFolded)].size();
+  std::vector<int>& raw = subject.candidates;
+  std::vector<int>& folded = subject.folded_candidates;
+  MatchSet(set_of_view[static_cast<int>(View::kRaw)].get(),
+           raw_patterns + (folded_in_raw_set ? folded_patterns : 0), text, &raw);
+  const int first_folded = static_cast<int>(raw_patterns);
+  folded.clear();
+  for (const int k : raw) {
+    if (k >= first_folded) folded.push_back(k - first_folded);
+  }
+  std::erase_if(raw, [&](int k) { return k >= first_folded; });
+  FindSpans(View::kRaw, raw, &subject);
+  if (folded_in_raw_set && internal::IsAscii(text)) {
     FindSpans(View::kFolded, folded, &subject);
-  } else {
-    FindPatterns(View::kRaw, &subject);
-    if (needs_folded) FindPatterns(View::kFolded, &subject);
+  } else if (needs_folded) {
+    FindPatterns(View::kFolded, &subject);
   }
   if (needs_words) {
     FindPatterns(View::kWords, &subject);
