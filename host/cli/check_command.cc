@@ -78,11 +78,11 @@ bool AtOrAbove(const std::vector<Finding>& findings, Severity threshold) {
 //
 // The jsonl path is built for throughput on large files of short posts: input is read in chunks
 // of whole lines that the checking threads split without copying, each line goes through a fast
-// parser for the
-// common shape {"id": <integer or plain string>, "text": "..."} (anything else falls back to
-// nlohmann, so every input gets exactly the answer nlohmann would give), posts are checked on all
-// cores (Engine::Check is const and thread-safe), and replies are written in input order, in the
-// bytes nlohmann's dump() would produce (sorted keys, same escapes).
+// parser for the common shape {"id": <integer or plain string>, "text": "..."} (anything else
+// falls back to nlohmann, so every input gets exactly the answer nlohmann would give), the posts
+// of a chunk are checked together (Engine::Check on many texts) and chunks on all cores (the
+// engine is const and thread-safe), and replies are written in input order, in the bytes
+// nlohmann's dump() would produce (sorted keys, same escapes).
 
 // Appends `s` as a JSON string, escaped as nlohmann's dump() does with ensure_ascii off.
 void AppendJsonString(std::string_view s, std::string* out) {
@@ -324,17 +324,27 @@ class FastLine {
 // cache lines of their own, neighbours in a vector do not make two cores take turns at one line.
 constexpr size_t kCacheLine = 64;
 
-// Per-thread scratch space, reused from line to line.
-struct alignas(kCacheLine) Scratch {
-  std::string text;
-  std::string id;
+// A line of a chunk, once parsed.
+struct ParsedLine {
+  enum class Kind { kEmpty, kBad, kPost } kind = Kind::kEmpty;
+  // kPost: the id, as JSON, then the text, back to back in Scratch::parsed from `at`.
+  size_t at = 0;
+  size_t id_size = 0;
+  size_t text_size = 0;
 };
 
-// Appends the reply to one line to *replies; returns false, appending nothing, for a line that
-// is not {"id": ..., "text": "..."}.
-bool CheckLine(std::string_view line, const Engine& engine, const CheckOptions& options,
-               Severity threshold, Scratch* scratch, std::string* replies, bool* flagged) {
+// Per-thread scratch space, reused from chunk to chunk.
+struct alignas(kCacheLine) Scratch {
+  std::string text;  // one line's text, unescaped by FastLine
+  std::vector<ParsedLine> lines;
+  std::string parsed;  // the ids and texts of `lines`
+  std::vector<std::string_view> texts;
+};
+
+// Parses a non-empty line of the form {"id": ..., "text": "..."} into *scratch.
+ParsedLine ParseLine(std::string_view line, Scratch* scratch) {
   std::string_view id_json;
+  std::string id_dump;
   const std::string* text = nullptr;
   nlohmann::json request;
   if (FastLine(line).Parse(&id_json, &scratch->text) && IsValidUtf8(line)) {
@@ -343,20 +353,21 @@ bool CheckLine(std::string_view line, const Engine& engine, const CheckOptions& 
     try {
       request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
     } catch (const JsonTooDeep&) {
-      return false;
+      return {ParsedLine::Kind::kBad};
     }
     const auto found = request.is_object() ? request.find("text") : request.end();
     if (!request.is_object() || found == request.end() || !found->is_string()) {
-      return false;  // invalid UTF-8 also lands here: nlohmann rejects it while parsing
+      return {ParsedLine::Kind::kBad};  // invalid UTF-8 also lands here: nlohmann rejects it
     }
     text = &found->get_ref<const std::string&>();
-    scratch->id = request.value("id", nlohmann::json()).dump();
-    id_json = scratch->id;
+    id_dump = request.value("id", nlohmann::json()).dump();
+    id_json = id_dump;
   }
-  const std::vector<Finding> findings = engine.Check(*text, options);
-  *flagged |= AtOrAbove(findings, threshold);
-  AppendReply(id_json, findings, replies);
-  return true;
+  const ParsedLine parsed{ParsedLine::Kind::kPost, scratch->parsed.size(), id_json.size(),
+                          text->size()};
+  scratch->parsed.append(id_json);
+  scratch->parsed.append(*text);
+  return parsed;
 }
 
 // A run of whole input lines, checked by one thread and written out by the one that read it.
@@ -375,22 +386,44 @@ struct alignas(kCacheLine) Chunk {
   bool done = false;     // guarded by the pipeline's mutex
 };
 
+// Parses every line of the chunk, checks all the posts at once (Engine::Check is faster on many
+// texts than on one at a time), then writes the replies in order.
 void CheckChunk(const Engine& engine, const CheckOptions& options, Severity threshold,
                 Scratch* scratch, Chunk* chunk) {
-  chunk->line_count = 0;
-  chunk->replies.clear();
-  chunk->bad.clear();
-  chunk->flagged = false;
+  scratch->lines.clear();
+  scratch->parsed.clear();
   const std::string_view lines = chunk->lines;
-  for (size_t begin = 0; begin < lines.size(); ++chunk->line_count) {
+  for (size_t begin = 0; begin < lines.size();) {
     size_t end = lines.find('\n', begin);
     if (end == std::string_view::npos) end = lines.size();
     const std::string_view line = lines.substr(begin, end - begin);
-    if (!line.empty() &&
-        !CheckLine(line, engine, options, threshold, scratch, &chunk->replies, &chunk->flagged)) {
-      chunk->bad.push_back({chunk->line_count, chunk->replies.size()});
-    }
+    scratch->lines.push_back(line.empty() ? ParsedLine{} : ParseLine(line, scratch));
     begin = end + 1;
+  }
+
+  const std::string_view parsed = scratch->parsed;
+  scratch->texts.clear();
+  for (const ParsedLine& line : scratch->lines) {
+    if (line.kind == ParsedLine::Kind::kPost) {
+      scratch->texts.push_back(parsed.substr(line.at + line.id_size, line.text_size));
+    }
+  }
+  const std::vector<std::vector<Finding>> findings = engine.Check(scratch->texts, options);
+
+  chunk->line_count = scratch->lines.size();
+  chunk->replies.clear();
+  chunk->bad.clear();
+  chunk->flagged = false;
+  size_t post = 0;
+  for (size_t i = 0; i < scratch->lines.size(); ++i) {
+    const ParsedLine& line = scratch->lines[i];
+    if (line.kind == ParsedLine::Kind::kBad) {
+      chunk->bad.push_back({i, chunk->replies.size()});
+    } else if (line.kind == ParsedLine::Kind::kPost) {
+      chunk->flagged |= AtOrAbove(findings[post], threshold);
+      AppendReply(parsed.substr(line.at, line.id_size), findings[post], &chunk->replies);
+      ++post;
+    }
   }
 }
 

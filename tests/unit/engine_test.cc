@@ -247,6 +247,48 @@ BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
   BOOST_TEST(failures[1].example == "alpha");
 }
 
+// Checking many texts at once runs each step over a group of texts before the next step; every
+// text must still get exactly its own findings, across groups and whatever its neighbours hold.
+BOOST_AUTO_TEST_CASE(checking_many_texts_is_checking_each) {
+  const Engine engine =
+      MakeEngine({kSwear,
+                  R"({"id": "akia", "kind": "pattern", "category": "secret", "severity": "block",
+        "message": "key {match}", "pattern": "AKIA[0-9A-Z]{4}", "case_sensitive": true})",
+                  R"({"id": "nw", "kind": "pattern", "category": "confidential", "severity": "warn",
+        "message": "m", "pattern": "north[^a-z]wind", "view": "folded"})",
+                  R"({"id": "pw", "kind": "pattern", "category": "secret", "severity": "block",
+        "message": "pw", "pattern": "\\b\\w{6,}\\b", "view": "words",
+        "validators": [{"type": "context", "words": ["password"], "window": 12}]})",
+                  R"({"id": "shout", "kind": "measure", "category": "tone", "severity": "info",
+        "message": "m", "measure": "shouting", "min_letters": 10, "min_ratio": 0.8})"});
+  const std::vector<std::string> samples = {"",
+                                            "holy shit",
+                                            "AKIA1234 NORTH-WIND",
+                                            "😀 sh1t, North·Wind",
+                                            "password: hunter22",
+                                            "WHY IS THIS BROKEN AGAIN",
+                                            "nothing to see",
+                                            "ＡＫＩＡ1234 ＮＯＲＴＨ-wind é"};
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < 100; ++i) {  // each text its own: a mix-up between texts shows
+    texts.push_back(std::to_string(i) + " " + samples[(i * 7 + i / 8) % samples.size()]);
+  }
+  const std::vector<std::string_view> views(texts.begin(), texts.end());
+  const std::vector<std::vector<Finding>> together = engine.Check(views);
+  BOOST_REQUIRE_EQUAL(together.size(), texts.size());
+  size_t flagged = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::vector<Finding> alone = engine.Check(texts[i]);
+    BOOST_TEST(Spans(together[i]) == Spans(alone), "text " << i);
+    for (size_t k = 0; k < alone.size() && k < together[i].size(); ++k) {
+      BOOST_TEST(together[i][k].message == alone[k].message);
+    }
+    flagged += !alone.empty();
+  }
+  BOOST_TEST(flagged > 50u);  // the samples do exercise the rules
+  BOOST_TEST(engine.Check(std::vector<std::string_view>{}).empty());
+}
+
 BOOST_AUTO_TEST_CASE(utf8_validation_and_utf16_length) {
   BOOST_TEST(IsValidUtf8("plain é 😀"));
   BOOST_TEST(!IsValidUtf8("\xC3"));              // truncated

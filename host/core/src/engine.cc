@@ -25,6 +25,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <unordered_map>
 
 #include "measures.h"
@@ -215,12 +216,20 @@ struct Engine::Impl {
   }
   void CompileRules() const;
   void CompileSets() const;
-  // Runs the rules (all, or only `only_rule`) on `text`.
-  std::vector<Finding> Run(std::string_view text, const CheckOptions& options,
-                           std::optional<size_t> only_rule) const;
+  // Runs the rules (all, or only `only_rule`) on each of `texts`; findings[i] receives the
+  // findings for texts[i].
+  //
+  // Texts are checked in groups, one step at a time: a step (a view, one RE2::Set, the term
+  // index) runs over every text of the group before the next step starts, so that its tables,
+  // above all the RE2 DFAs, are still in cache for the next text. On short posts that made
+  // checking about a fifth faster than running every step for one text before the next.
+  void Run(std::span<const std::string_view> texts, const CheckOptions& options,
+           std::optional<size_t> only_rule, std::vector<Finding>* findings) const;
+  static constexpr size_t kGroup = 32;
 
-  // One check: the text, its views, which rules apply, and the spans found so far. Run keeps one
-  // per thread and resets it, so that its buffers are allocated once rather than for every check.
+  // One check: the text, its views, which rules apply, and the spans found so far. Run keeps
+  // these per thread and resets them, so that their buffers are allocated once rather than for
+  // every check.
   struct Subject {
     std::string_view text;
     std::string_view today;
@@ -246,7 +255,15 @@ struct Engine::Impl {
   // (every pattern when there is no set, or when the set fails on this text).
   void MatchSet(const RE2::Set* set, size_t patterns, std::string_view target,
                 std::vector<int>* candidates) const;
+  // The steps of a check, in order.
+  void Begin(std::string_view text, const CheckOptions& options, std::optional<size_t> only_rule,
+             Subject* subject) const;  // resets the subject and builds its views
+  void FindRawAndFoldedPatterns(Subject* subject) const;
   void FindPatterns(View view, Subject* subject) const;
+  void FindTerms(Subject* subject) const;
+  void FindMeasures(Subject* subject) const;
+  std::vector<Finding> Resolve(Subject* subject) const;  // hits -> findings
+
   void FindSpans(View view, const std::vector<int>& candidates, Subject* subject) const;
   bool AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
                    std::string_view matched) const;
@@ -254,8 +271,6 @@ struct Engine::Impl {
   const std::vector<ContextHit>& ContextFound(Subject* subject) const;
   bool ContextNear(size_t list, std::string_view window, Subject* subject) const;
   bool RequiredContextAnywhere(const CompiledRule& cr, Subject* subject) const;
-  void FindTerms(Subject* subject) const;
-  void FindMeasures(Subject* subject) const;
 };
 
 Engine::Engine(std::vector<Pack> packs) : impl_(std::make_unique<Impl>()) {
@@ -270,7 +285,16 @@ const std::vector<PackInfo>& Engine::packs() const { return impl_->pack_infos; }
 const std::vector<const Rule*>& Engine::rules() const { return impl_->rules; }
 
 std::vector<Finding> Engine::Check(std::string_view text, const CheckOptions& options) const {
-  return impl_->Run(text, options, std::nullopt);
+  std::vector<Finding> findings;
+  impl_->Run({&text, 1}, options, std::nullopt, &findings);
+  return findings;
+}
+
+std::vector<std::vector<Finding>> Engine::Check(std::span<const std::string_view> texts,
+                                                const CheckOptions& options) const {
+  std::vector<std::vector<Finding>> findings(texts.size());
+  impl_->Run(texts, options, std::nullopt, findings.data());
+  return findings;
 }
 
 void Engine::Prepare() const { impl_->Prepare(); }
@@ -371,48 +395,69 @@ void Engine::Impl::CompileSets() const {
   }
 }
 
-std::vector<Finding> Engine::Impl::Run(std::string_view text, const CheckOptions& options,
-                                       std::optional<size_t> only_rule) const {
+void Engine::Impl::Run(std::span<const std::string_view> texts, const CheckOptions& options,
+                       std::optional<size_t> only_rule, std::vector<Finding>* findings) const {
   Prepare();
-  thread_local Subject subject;
-  subject.text = text;
-  subject.today = options.today;
-  subject.only_rule = only_rule;
-  subject.folded.text.clear();
-  subject.folded.origin.clear();
-  subject.words.text.clear();
-  subject.words.origin.clear();
-  subject.hits.clear();
-  subject.context_searched = false;
-  if (needs_folded) internal::FoldedView(text, &subject.folded);
-  if (needs_words) {
-    internal::WordsView(subject.folded, &subject.words, &subject.word_spans);
+  thread_local std::vector<Subject> subjects;
+  if (subjects.size() < std::min(texts.size(), kGroup)) {
+    subjects.resize(std::min(texts.size(), kGroup));
   }
+  for (size_t first = 0; first < texts.size(); first += kGroup) {
+    const std::span<Subject> group(subjects.data(), std::min(kGroup, texts.size() - first));
+    for (size_t i = 0; i < group.size(); ++i) {
+      Begin(texts[first + i], options, only_rule, &group[i]);
+    }
+    for (Subject& subject : group) FindRawAndFoldedPatterns(&subject);
+    if (needs_words) {
+      for (Subject& subject : group) FindPatterns(View::kWords, &subject);
+      for (Subject& subject : group) FindTerms(&subject);
+    }
+    for (Subject& subject : group) FindMeasures(&subject);
+    for (size_t i = 0; i < group.size(); ++i) findings[first + i] = Resolve(&group[i]);
+  }
+}
+
+void Engine::Impl::Begin(std::string_view text, const CheckOptions& options,
+                         std::optional<size_t> only_rule, Subject* subject) const {
+  subject->text = text;
+  subject->today = options.today;
+  subject->only_rule = only_rule;
+  subject->folded.text.clear();
+  subject->folded.origin.clear();
+  subject->words.text.clear();
+  subject->words.origin.clear();
+  subject->word_spans.clear();
+  subject->hits.clear();
+  subject->context_searched = false;
+  if (needs_folded) internal::FoldedView(text, &subject->folded);
+  if (needs_words) internal::WordsView(subject->folded, &subject->words, &subject->word_spans);
+}
+
+void Engine::Impl::FindRawAndFoldedPatterns(Subject* subject) const {
   // The raw view's pass; on ASCII text, the folded view's as well (CompileSets says why).
   const size_t raw_patterns = patterns_of_view[static_cast<int>(View::kRaw)].size();
   const size_t folded_patterns = patterns_of_view[static_cast<int>(View::kFolded)].size();
-  std::vector<int>& raw = subject.candidates;
-  std::vector<int>& folded = subject.folded_candidates;
+  std::vector<int>& raw = subject->candidates;
+  std::vector<int>& folded = subject->folded_candidates;
   MatchSet(set_of_view[static_cast<int>(View::kRaw)].get(),
-           raw_patterns + (folded_in_raw_set ? folded_patterns : 0), text, &raw);
+           raw_patterns + (folded_in_raw_set ? folded_patterns : 0), subject->text, &raw);
   const int first_folded = static_cast<int>(raw_patterns);
   folded.clear();
   for (const int k : raw) {
     if (k >= first_folded) folded.push_back(k - first_folded);
   }
   std::erase_if(raw, [&](int k) { return k >= first_folded; });
-  FindSpans(View::kRaw, raw, &subject);
-  if (folded_in_raw_set && internal::IsAscii(text)) {
-    FindSpans(View::kFolded, folded, &subject);
+  FindSpans(View::kRaw, raw, subject);
+  if (folded_in_raw_set && internal::IsAscii(subject->text)) {
+    FindSpans(View::kFolded, folded, subject);
   } else if (needs_folded) {
-    FindPatterns(View::kFolded, &subject);
+    FindPatterns(View::kFolded, subject);
   }
-  if (needs_words) {
-    FindPatterns(View::kWords, &subject);
-    FindTerms(&subject);
-  }
-  FindMeasures(&subject);
-  std::vector<Hit>& hits = subject.hits;
+}
+
+std::vector<Finding> Engine::Impl::Resolve(Subject* subject) const {
+  const std::string_view text = subject->text;
+  std::vector<Hit>& hits = subject->hits;
   if (hits.empty()) return {};
 
   // Within a category, keep the most serious finding of any overlapping group: order by severity,
@@ -677,7 +722,10 @@ std::vector<ExampleFailure> TestExamples(const Engine& engine, const std::string
       options.today = rule.active->from.empty() ? "1970-01-01" : rule.active->from;
     }
     auto flags = [&](const std::string& example) {
-      return !engine.impl_->Run(example, options, i).empty();
+      const std::string_view text = example;
+      std::vector<Finding> findings;
+      engine.impl_->Run({&text, 1}, options, i, &findings);
+      return !findings.empty();
     };
     for (const std::string& example : rule.examples.flag) {
       if (!flags(example)) failures.push_back({rule.id, true, example});

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,11 @@ class Engine {
   // severity (more serious first). Overlapping findings of the same category are reduced to the
   // most serious one. Precondition: text is valid UTF-8 (see IsValidUtf8).
   std::vector<Finding> Check(std::string_view text, const CheckOptions& options = {}) const;
+
+  // Checks many texts: findings[i] is what Check(texts[i], options) returns. Faster than a Check
+  // per text when there are many (guardpost check --format jsonl checks its input this way).
+  std::vector<std::vector<Finding>> Check(std::span<const std::string_view> texts,
+                                          const CheckOptions& options = {}) const;
 
   // Builds what matching needs (term tables and, above all, the compiled patterns), which the
   // first Check would otherwise do: tens of milliseconds for the default packs. Front ends call it
