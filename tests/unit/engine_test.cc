@@ -151,10 +151,9 @@ BOOST_AUTO_TEST_CASE(whole_word_is_unicode_aware) {
   BOOST_TEST(Spans(engine.Check("(nw)")) == "nw@1-3");
 }
 
-// On ASCII text the raw and folded patterns share one RE2::Set pass over the raw text. Each view
-// must still find what it would find alone: raw patterns keep their case, folded ones match any
-// case (including inside negated classes), and a folded pattern that turns case folding off
-// sends every post back to two passes.
+// Raw patterns see the text as typed, case included; folded ones see it folded, so they match
+// any case (even inside negated classes), on ASCII and other text alike. A folded pattern that
+// turns case folding off still sees the folded text, which is lowercase.
 BOOST_AUTO_TEST_CASE(raw_and_folded_patterns_on_ascii_and_other_text) {
   const std::string raw = R"({"id": "akia", "kind": "pattern", "category": "secret",
     "severity": "block", "message": "m", "pattern": "AKIA[0-9A-Z]{4}", "case_sensitive": true})";

@@ -154,23 +154,6 @@ std::string SetPattern(const Rule& rule) {
   return (rule.case_sensitive ? "" : "(?i)") + rule.pattern;
 }
 
-// Whether `pattern` has a flag group that turns case folding off, like (?-i) or (?s-i:...).
-bool TurnsCaseFoldingOff(std::string_view pattern) {
-  for (size_t at = pattern.find("(?"); at != std::string_view::npos;
-       at = pattern.find("(?", at + 2)) {
-    size_t backslashes = 0;
-    while (backslashes < at && pattern[at - 1 - backslashes] == '\\') ++backslashes;
-    if (backslashes % 2 == 1) continue;  // an escaped '(': a literal, not a group
-    const size_t end = pattern.find_first_of(":)", at + 2);
-    const std::string_view flags = pattern.substr(at + 2, end - at - 2);
-    const size_t minus = flags.find('-');
-    if (minus != std::string_view::npos && flags.find('i', minus) != std::string_view::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
   std::vector<std::string> forms;
   for (const std::string& phrase : phrases) forms.push_back(internal::WordsForm(phrase));
@@ -190,13 +173,22 @@ struct Engine::Impl {
   // check or on a front end's thread ahead of it, and it is read-only from then on.
   mutable std::once_flag prepared;
   mutable std::vector<CompiledRule> compiled;  // parallel to rules
-  // Pattern rules by view, and one RE2::Set per view over them. A view without a set (RE2 ran out
-  // of memory compiling it) runs its patterns one by one.
+  // Pattern rules by view, and RE2::Sets over them, each of up to kPatternsPerSet consecutive
+  // patterns of its view.
+  //
+  // RE2 builds a set's DFA states as texts reach them, within a memory budget, and a set's states
+  // multiply with its patterns. On varied text (posts made from the test corpus, full of keys and
+  // addresses) the default packs' 50 raw patterns in one set kept exhausting the budget, so that
+  // RE2 threw its states away over and over: 60 µs a post. As two sets of 25 they took 1 µs. The
+  // generated posts of the benchmark, a few sentences repeated, never showed it.
+  static constexpr size_t kPatternsPerSet = 25;
+  struct PatternSet {
+    std::unique_ptr<RE2::Set> set;  // null if RE2 ran out of memory compiling it
+    size_t first = 0;               // its patterns: patterns_of_view[first, first + count)
+    size_t count = 0;
+  };
   mutable std::vector<size_t> patterns_of_view[kViewCount];
-  mutable std::unique_ptr<RE2::Set> set_of_view[kViewCount];
-  // Whether the raw view's set also holds the folded view's patterns, after its own, for ASCII
-  // text (see CompileSets).
-  mutable bool folded_in_raw_set = false;
+  mutable std::vector<PatternSet> sets_of_view[kViewCount];
   mutable internal::TermIndex terms;
   // The words of every context validator, one list per validator, in one index: a check looks
   // them all up in a single walk over its words view, the first time a span needs them, and a
@@ -237,8 +229,8 @@ struct Engine::Impl {
     TextView folded;                             // empty unless some rule needs it
     TextView words;                              // likewise
     std::vector<internal::WordSpan> word_spans;  // the words of `words`
-    std::vector<int> candidates;               // RE2::Set::Match's output, reused from view to view
-    std::vector<int> folded_candidates;        // the folded view's share of the raw set's output
+    std::vector<int> candidates;   // a view's patterns that can match, as indices into its list
+    std::vector<int> set_matches;  // RE2::Set::Match's output
     std::vector<re2::StringPiece> match;       // a candidate's submatches
     std::vector<internal::TermHit> term_hits;  // TermIndex::Find's output
     std::vector<Hit> hits;
@@ -251,20 +243,18 @@ struct Engine::Impl {
     return (!subject.only_rule || *subject.only_rule == rule) &&
            InWindow(rules[rule]->active, subject.today);
   }
-  // Which patterns of a view can match `target`, as indices into patterns_of_view, from `set`
-  // (every pattern when there is no set, or when the set fails on this text).
-  void MatchSet(const RE2::Set* set, size_t patterns, std::string_view target,
-                std::vector<int>* candidates) const;
+  // Adds to subject->candidates the patterns of `set` that can match the subject's view (every
+  // pattern of the set when RE2 could not compile it, or fails on this text).
+  void MatchSet(const PatternSet& set, std::string_view target, Subject* subject) const;
   // The steps of a check, in order.
   void Begin(std::string_view text, const CheckOptions& options, std::optional<size_t> only_rule,
              Subject* subject) const;  // resets the subject and builds its views
-  void FindRawAndFoldedPatterns(Subject* subject) const;
-  void FindPatterns(View view, Subject* subject) const;
+  void FindPatterns(View view, std::span<Subject> group) const;
   void FindTerms(Subject* subject) const;
   void FindMeasures(Subject* subject) const;
   std::vector<Finding> Resolve(Subject* subject) const;  // hits -> findings
 
-  void FindSpans(View view, const std::vector<int>& candidates, Subject* subject) const;
+  void FindSpans(View view, Subject* subject) const;  // of the candidates
   bool AcceptsSpan(const CompiledRule& cr, Subject* subject, ByteSpan original,
                    std::string_view matched) const;
   // Where the context words occur in the subject's words view, found on first use.
@@ -367,31 +357,23 @@ void Engine::Impl::CompileRules() const {
 }
 
 void Engine::Impl::CompileSets() const {
-  // The folded view of ASCII text is the text lowercased, byte for byte. A case-insensitive
-  // pattern matches a text exactly where it matches the text in any other mix of case (RE2 folds
-  // every literal and class under (?i), negated ones included), so on ASCII text the folded
-  // patterns can run on the raw text, in the raw view's pass: one DFA pass instead of two, for
-  // most posts. On other text their answers there are ignored. A folded pattern that is
-  // case-sensitive, or turns (?i) off inside, could miss on the raw text; then none joins.
-  const auto& raw = patterns_of_view[static_cast<int>(View::kRaw)];
-  const auto& folded = patterns_of_view[static_cast<int>(View::kFolded)];
-  folded_in_raw_set =
-      !raw.empty() && !folded.empty() &&
-      std::none_of(folded.begin(), folded.end(), [&](size_t index) {
-        return rules[index]->case_sensitive || TurnsCaseFoldingOff(rules[index]->pattern);
-      });
-
   RE2::Options options;
   options.set_log_errors(false);
   for (int v = 0; v < kViewCount; ++v) {
-    if (patterns_of_view[v].empty()) continue;
-    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
-    for (size_t index : patterns_of_view[v]) set->Add(SetPattern(*rules[index]), nullptr);
-    if (v == static_cast<int>(View::kRaw) && folded_in_raw_set) {
-      for (size_t index : folded) set->Add(SetPattern(*rules[index]), nullptr);
+    const std::vector<size_t>& patterns = patterns_of_view[v];
+    // As many sets as the cap requires, of even sizes.
+    const size_t set_count = (patterns.size() + kPatternsPerSet - 1) / kPatternsPerSet;
+    for (size_t i = 0; i < set_count; ++i) {
+      PatternSet& ps = sets_of_view[v].emplace_back();
+      ps.first = patterns.size() * i / set_count;
+      ps.count = patterns.size() * (i + 1) / set_count - ps.first;
+      auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+      for (size_t k = ps.first; k < ps.first + ps.count; ++k) {
+        set->Add(SetPattern(*rules[patterns[k]]), nullptr);
+      }
+      // Compile can only fail on memory limits; the set's rules then run one by one.
+      if (set->Compile()) ps.set = std::move(set);
     }
-    // Compile can only fail on memory limits; the view's rules then run one by one.
-    if (set->Compile()) set_of_view[v] = std::move(set);
   }
 }
 
@@ -407,9 +389,8 @@ void Engine::Impl::Run(std::span<const std::string_view> texts, const CheckOptio
     for (size_t i = 0; i < group.size(); ++i) {
       Begin(texts[first + i], options, only_rule, &group[i]);
     }
-    for (Subject& subject : group) FindRawAndFoldedPatterns(&subject);
+    for (const View view : {View::kRaw, View::kFolded, View::kWords}) FindPatterns(view, group);
     if (needs_words) {
-      for (Subject& subject : group) FindPatterns(View::kWords, &subject);
       for (Subject& subject : group) FindTerms(&subject);
     }
     for (Subject& subject : group) FindMeasures(&subject);
@@ -431,28 +412,6 @@ void Engine::Impl::Begin(std::string_view text, const CheckOptions& options,
   subject->context_searched = false;
   if (needs_folded) internal::FoldedView(text, &subject->folded);
   if (needs_words) internal::WordsView(subject->folded, &subject->words, &subject->word_spans);
-}
-
-void Engine::Impl::FindRawAndFoldedPatterns(Subject* subject) const {
-  // The raw view's pass; on ASCII text, the folded view's as well (CompileSets says why).
-  const size_t raw_patterns = patterns_of_view[static_cast<int>(View::kRaw)].size();
-  const size_t folded_patterns = patterns_of_view[static_cast<int>(View::kFolded)].size();
-  std::vector<int>& raw = subject->candidates;
-  std::vector<int>& folded = subject->folded_candidates;
-  MatchSet(set_of_view[static_cast<int>(View::kRaw)].get(),
-           raw_patterns + (folded_in_raw_set ? folded_patterns : 0), subject->text, &raw);
-  const int first_folded = static_cast<int>(raw_patterns);
-  folded.clear();
-  for (const int k : raw) {
-    if (k >= first_folded) folded.push_back(k - first_folded);
-  }
-  std::erase_if(raw, [&](int k) { return k >= first_folded; });
-  FindSpans(View::kRaw, raw, subject);
-  if (folded_in_raw_set && internal::IsAscii(subject->text)) {
-    FindSpans(View::kFolded, folded, subject);
-  } else if (needs_folded) {
-    FindPatterns(View::kFolded, subject);
-  }
 }
 
 std::vector<Finding> Engine::Impl::Resolve(Subject* subject) const {
@@ -510,29 +469,39 @@ std::vector<Finding> Engine::Impl::Resolve(Subject* subject) const {
   return findings;
 }
 
-void Engine::Impl::MatchSet(const RE2::Set* set, size_t patterns, std::string_view target,
-                            std::vector<int>* candidates) const {
-  candidates->clear();
+void Engine::Impl::MatchSet(const PatternSet& set, std::string_view target,
+                            Subject* subject) const {
+  std::vector<int>& matches = subject->set_matches;
   RE2::Set::ErrorInfo error{RE2::Set::kNoError};
-  if (set && (set->Match(target, candidates, &error) || error.kind == RE2::Set::kNoError)) return;
-  // No set (RE2 ran out of memory building it), or its DFA ran out of memory on this text: every
-  // pattern is a candidate, rather than the post passing unchecked.
-  candidates->clear();
-  for (size_t k = 0; k < patterns; ++k) candidates->push_back(static_cast<int>(k));
+  if (set.set && !set.set->Match(target, &matches, &error) && error.kind == RE2::Set::kNoError) {
+    return;  // none of its patterns can match
+  }
+  if (!set.set || error.kind != RE2::Set::kNoError) {
+    // No set (RE2 ran out of memory building it), or its DFA ran out of memory on this text: every
+    // pattern is a candidate, rather than the post passing unchecked.
+    matches.clear();
+    for (size_t k = 0; k < set.count; ++k) matches.push_back(static_cast<int>(k));
+  }
+  for (const int k : matches) subject->candidates.push_back(static_cast<int>(set.first) + k);
 }
 
-void Engine::Impl::FindPatterns(View view, Subject* subject) const {
+void Engine::Impl::FindPatterns(View view, std::span<Subject> group) const {
   const auto v = static_cast<size_t>(view);
   if (patterns_of_view[v].empty()) return;
-  const std::string_view target = view == View::kRaw      ? subject->text
-                                  : view == View::kFolded ? subject->folded.text
-                                                          : subject->words.text;
-  MatchSet(set_of_view[v].get(), patterns_of_view[v].size(), target, &subject->candidates);
-  FindSpans(view, subject->candidates, subject);
+  auto target = [view](const Subject& subject) -> std::string_view {
+    return view == View::kRaw      ? subject.text
+           : view == View::kFolded ? subject.folded.text
+                                   : subject.words.text;
+  };
+  for (Subject& subject : group) subject.candidates.clear();
+  // Set by set, so that each set's DFA serves the whole group while it is in cache.
+  for (const PatternSet& set : sets_of_view[v]) {
+    for (Subject& subject : group) MatchSet(set, target(subject), &subject);
+  }
+  for (Subject& subject : group) FindSpans(view, &subject);
 }
 
-void Engine::Impl::FindSpans(View view, const std::vector<int>& candidates,
-                             Subject* subject) const {
+void Engine::Impl::FindSpans(View view, Subject* subject) const {
   const auto v = static_cast<size_t>(view);
   const std::string_view text = subject->text;
   const TextView* tv = view == View::kRaw      ? nullptr
@@ -540,7 +509,7 @@ void Engine::Impl::FindSpans(View view, const std::vector<int>& candidates,
                                                : &subject->words;
   const std::string_view target = tv ? std::string_view(tv->text) : text;
   std::vector<re2::StringPiece>& match = subject->match;
-  for (int k : candidates) {
+  for (const int k : subject->candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];
     if (!Applies(*subject, index)) continue;
     const CompiledRule& cr = compiled[index];
