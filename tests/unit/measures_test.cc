@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE measures
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <optional>
 #include <random>
@@ -46,18 +47,23 @@ std::vector<ByteSpan> ReferencePunctuationRuns(std::string_view text, int min_ru
 
 std::optional<ByteSpan> ReferenceShouting(std::string_view text, int min_letters,
                                           double min_ratio) {
-  int letters = 0, capitals = 0;
-  size_t first = 0, last_end = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t start = pos;
-    const auto c = static_cast<UChar32>(DecodeUtf8(text, &pos));
-    if (!u_isalpha(c)) continue;
-    if (letters++ == 0) first = start;
-    capitals += u_isupper(c) ? 1 : 0;
-    last_end = pos;
+  struct Letter {
+    size_t begin, end;
+    bool capital;
+  };
+  std::vector<Letter> letters;
+  for (size_t pos = 0, next = 0; pos < text.size(); pos = next) {
+    const auto c = static_cast<UChar32>(DecodeUtf8(text, &next));
+    if (u_isalpha(c)) letters.push_back({pos, next, u_isupper(c) != 0});
   }
-  if (letters >= min_letters && capitals >= min_ratio * letters) return ByteSpan{first, last_end};
-  return std::nullopt;
+  const auto capitals =
+      std::count_if(letters.begin(), letters.end(), [](const Letter& l) { return l.capital; });
+  const auto count = static_cast<double>(letters.size());
+  if (letters.empty() || letters.size() < static_cast<size_t>(min_letters) ||
+      static_cast<double>(capitals) < min_ratio * count) {
+    return std::nullopt;
+  }
+  return ByteSpan{letters.front().begin, letters.back().end};
 }
 
 }  // namespace
