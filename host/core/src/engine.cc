@@ -3,9 +3,10 @@
 // A check runs in four steps:
 //   1. Views: the raw text, and (only if some rule needs them) the folded and words views, each
 //      with a map back to the original (normalize.h).
-//   2. Candidates: one RE2::Set pass per view finds which pattern rules can match at all; rules
-//      whose keywords are absent, or whose required context words occur nowhere in the post, are
-//      dropped. Term lists are looked up word by word (terms.h). Measures look at the whole text.
+//   2. Candidates: the RE2::Sets of each view (up to 25 patterns each) find which pattern rules
+//      can match at all; rules whose keywords are absent, or whose required context words occur
+//      nowhere in the post, are dropped. Term lists are looked up word by word (terms.h). Measures
+//      look at the whole text.
 //   3. Spans: only the candidate patterns are run again, one by one, to get their spans; each span
 //      must pass the rule's whole-word check, allowlist and validators.
 //   4. Findings: spans become UTF-16 offsets into the original, overlapping findings of one
@@ -15,6 +16,9 @@
 // term tables, the normalized forms of keywords and context words) is built once by Prepare,
 // which front ends run on a thread of their own; each rule's own RE2 is compiled the first time
 // the rule is a candidate.
+//
+// Many texts can be checked at once (jsonl does): each step then runs over a group of texts
+// before the next step starts (see Impl::Run).
 
 #include "guardpost/engine.h"
 
