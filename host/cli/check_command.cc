@@ -80,7 +80,7 @@ bool AtOrAbove(const std::vector<Finding>& findings, Severity threshold) {
 // of whole lines that the checking threads split without copying, each line goes through a fast
 // parser for the common shape {"id": <integer or plain string>, "text": "..."} (anything else
 // falls back to nlohmann, so every input gets exactly the answer nlohmann would give), the posts
-// of a chunk are checked together (Engine::Check on many texts) and chunks on all cores (the
+// of a chunk are checked together (Engine::CheckMany) and chunks on all cores (the
 // engine is const and thread-safe), and replies are written in input order, in the bytes
 // nlohmann's dump() would produce (sorted keys, same escapes).
 
@@ -228,7 +228,8 @@ class FastLine {
   // control character; or the end. Eight bytes at a time: posts are mostly plain text.
   size_t NextSpecial(size_t pos) const {
     constexpr uint64_t kOnes = 0x0101010101010101, kHigh = 0x8080808080808080;
-    // The lowest byte flagged by has_zero is exact, which is all this needs.
+    // has_zero may flag bytes above a real match but never misses one: the loop below then finds
+    // the exact position.
     auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
     for (uint64_t x; s_.size() - pos >= sizeof x; pos += sizeof x) {
       std::memcpy(&x, s_.data() + pos, sizeof x);
@@ -386,8 +387,8 @@ struct alignas(kCacheLine) Chunk {
   bool done = false;     // guarded by the pipeline's mutex
 };
 
-// Parses every line of the chunk, checks all the posts at once (Engine::Check is faster on many
-// texts than on one at a time), then writes the replies in order.
+// Parses every line of the chunk, checks all the posts at once (Engine::CheckMany is faster than
+// one Check per post), then writes the replies in order.
 void CheckChunk(const Engine& engine, const CheckOptions& options, Severity threshold,
                 Scratch* scratch, Chunk* chunk) {
   scratch->lines.clear();
@@ -408,7 +409,7 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
       scratch->texts.push_back(parsed.substr(line.at + line.id_size, line.text_size));
     }
   }
-  const std::vector<std::vector<Finding>> findings = engine.Check(scratch->texts, options);
+  const std::vector<std::vector<Finding>> findings = engine.CheckMany(scratch->texts, options);
 
   chunk->line_count = scratch->lines.size();
   chunk->replies.clear();

@@ -76,20 +76,21 @@ BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_chunks) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
-  const std::string input =
-      Line(1, "fine") + "not json\n" + Line(3, "a canaryword") + "{\"id\": 4}\n" + Line(5, "ok");
+  // Blank lines get no reply but count: the bad lines after them are lines 4, 6 and 8.
+  const std::string input = Line(1, "fine") + "\n" + "\n" + "not json\n" + Line(5, "a canaryword") +
+                            "{\"id\": 4}\n" + Line(7, "ok");
   const JsonlRun run(input + "{\"id\": " + std::string(100000, '[') + std::string(100000, ']') +
-                     ", \"text\": \"x\"}\n");  // nested too deeply to print: line 6
+                     ", \"text\": \"x\"}\n");  // nested too deeply to print: line 8
   BOOST_TEST(run.status == 2);
   BOOST_REQUIRE_EQUAL(run.replies.size(), 3U);
   BOOST_TEST(run.replies[0]["id"] == 1);
-  BOOST_TEST(run.replies[1]["id"] == 3);
+  BOOST_TEST(run.replies[1]["id"] == 5);
   BOOST_TEST(run.replies[1]["findings"].size() == 1U);
-  BOOST_TEST(run.replies[2]["id"] == 5);
+  BOOST_TEST(run.replies[2]["id"] == 7);
   const std::vector<std::string> expected = {
-      "guardpost check: line 2: expected {\"id\": ..., \"text\": \"...\"}",
       "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}",
-      "guardpost check: line 6: expected {\"id\": ..., \"text\": \"...\"}"};
+      "guardpost check: line 6: expected {\"id\": ..., \"text\": \"...\"}",
+      "guardpost check: line 8: expected {\"id\": ..., \"text\": \"...\"}"};
   BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
 }
 
@@ -138,10 +139,10 @@ BOOST_AUTO_TEST_CASE(escapes_and_control_characters_at_every_offset) {
       line.replace(slash, 3, " \\/ ");  // an escaped '/', which dump() never writes
     }
     input += line;
-    // The same text with a raw tab, which JSON does not allow inside a string.
-    std::string raw_tab = Line(100 + pad, std::string(pad, 'x') + "z canaryword");
-    raw_tab.insert(raw_tab.find('z'), "\t");
-    input += raw_tab;
+    // A line with a raw control character, which JSON does not allow inside a string.
+    std::string raw_control = Line(100 + pad, std::string(pad, 'x') + "z canaryword");
+    raw_control.insert(raw_control.find('z'), 1, "\t\x01\x1f"[pad % 3]);
+    input += raw_control;
   }
   const JsonlRun run(input);
   BOOST_REQUIRE_EQUAL(run.replies.size(), texts.size());

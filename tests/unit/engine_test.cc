@@ -246,6 +246,29 @@ BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
   BOOST_TEST(failures[1].example == "alpha");
 }
 
+// A view with more patterns than one RE2::Set holds is split into several sets; a candidate of
+// any set must still run its own rule's pattern.
+BOOST_AUTO_TEST_CASE(patterns_split_into_several_sets) {
+  std::vector<std::string> rules;
+  for (int i = 0; i < 60; ++i) {
+    const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+    rules.push_back(R"({"id": "k)" + n + R"(", "kind": "pattern", "category": "secret",
+      "severity": "block", "message": "m", "pattern": "KEY)" +
+                    n + R"(\\b", "case_sensitive": true})");
+    rules.push_back(R"({"id": "w)" + n + R"(", "kind": "pattern", "category": "tone",
+      "severity": "info", "message": "m", "pattern": "\\bword)" +
+                    n + R"(\\b", "view": "words"})");
+  }
+  const Engine engine = MakeEngine(rules);
+  const std::string text = "KEY07 KEY41 key42 KEY59 W0rd03 word33 word61";
+  BOOST_TEST(Spans(engine.Check(text)) == "k07@0-5 k41@6-11 k59@18-23 w03@24-30 w33@31-37");
+  const std::string_view texts[] = {"KEY00", text, "KEY30 and KEY29"};
+  const auto many = engine.CheckMany(texts);
+  BOOST_TEST(Spans(many[0]) == "k00@0-5");
+  BOOST_TEST(Spans(many[1]) == Spans(engine.Check(text)));
+  BOOST_TEST(Spans(many[2]) == "k30@0-5 k29@10-15");
+}
+
 // Checking many texts at once runs each step over a group of texts before the next step; every
 // text must still get exactly its own findings, across groups and whatever its neighbours hold.
 BOOST_AUTO_TEST_CASE(checking_many_texts_is_checking_each) {
@@ -273,7 +296,7 @@ BOOST_AUTO_TEST_CASE(checking_many_texts_is_checking_each) {
     texts.push_back(std::to_string(i) + " " + samples[(i * 7 + i / 8) % samples.size()]);
   }
   const std::vector<std::string_view> views(texts.begin(), texts.end());
-  const std::vector<std::vector<Finding>> together = engine.Check(views);
+  const std::vector<std::vector<Finding>> together = engine.CheckMany(views);
   BOOST_REQUIRE_EQUAL(together.size(), texts.size());
   size_t flagged = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
@@ -285,7 +308,7 @@ BOOST_AUTO_TEST_CASE(checking_many_texts_is_checking_each) {
     flagged += !alone.empty();
   }
   BOOST_TEST(flagged > 50u);  // the samples do exercise the rules
-  BOOST_TEST(engine.Check(std::vector<std::string_view>{}).empty());
+  BOOST_TEST(engine.CheckMany(std::vector<std::string_view>{}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(utf8_validation_and_utf16_length) {

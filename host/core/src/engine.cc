@@ -184,7 +184,8 @@ struct Engine::Impl {
   // multiply with its patterns. On varied text (posts made from the test corpus, full of keys and
   // addresses) the default packs' 50 raw patterns in one set kept exhausting the budget, so that
   // RE2 threw its states away over and over: 60 µs a post. As two sets of 25 they took 1 µs. The
-  // generated posts of the benchmark, a few sentences repeated, never showed it.
+  // generated posts of the benchmark, a few sentences repeated, never showed it. Each set has a
+  // budget of its own (RE2's default, 8 MB), so the engine's worst case grows with its sets.
   static constexpr size_t kPatternsPerSet = 25;
   struct PatternSet {
     std::unique_ptr<RE2::Set> set;  // null if RE2 ran out of memory compiling it
@@ -222,6 +223,7 @@ struct Engine::Impl {
   void Run(std::span<const std::string_view> texts, const CheckOptions& options,
            std::optional<size_t> only_rule, std::vector<Finding>* findings) const;
   static constexpr size_t kGroup = 32;
+  static constexpr size_t kLongText = 16 << 10;
 
   // One check: the text, its views, which rules apply, and the spans found so far. Run keeps
   // these per thread and resets them, so that their buffers are allocated once rather than for
@@ -243,6 +245,11 @@ struct Engine::Impl {
     std::vector<ContextHit> context_found;
     bool context_searched = false;
   };
+  static std::string_view ViewText(View view, const Subject& subject) {
+    return view == View::kRaw      ? subject.text
+           : view == View::kFolded ? subject.folded.text
+                                   : subject.words.text;
+  }
   bool Applies(const Subject& subject, size_t rule) const {
     return (!subject.only_rule || *subject.only_rule == rule) &&
            InWindow(rules[rule]->active, subject.today);
@@ -284,8 +291,8 @@ std::vector<Finding> Engine::Check(std::string_view text, const CheckOptions& op
   return findings;
 }
 
-std::vector<std::vector<Finding>> Engine::Check(std::span<const std::string_view> texts,
-                                                const CheckOptions& options) const {
+std::vector<std::vector<Finding>> Engine::CheckMany(std::span<const std::string_view> texts,
+                                                    const CheckOptions& options) const {
   std::vector<std::vector<Finding>> findings(texts.size());
   impl_->Run(texts, options, std::nullopt, findings.data());
   return findings;
@@ -365,7 +372,7 @@ void Engine::Impl::CompileSets() const {
   options.set_log_errors(false);
   for (int v = 0; v < kViewCount; ++v) {
     const std::vector<size_t>& patterns = patterns_of_view[v];
-    // As many sets as the cap requires, of even sizes.
+    // As many sets as the cap requires, balanced: their sizes differ by one at most.
     const size_t set_count = (patterns.size() + kPatternsPerSet - 1) / kPatternsPerSet;
     for (size_t i = 0; i < set_count; ++i) {
       PatternSet& ps = sets_of_view[v].emplace_back();
@@ -398,7 +405,12 @@ void Engine::Impl::Run(std::span<const std::string_view> texts, const CheckOptio
       for (Subject& subject : group) FindTerms(&subject);
     }
     for (Subject& subject : group) FindMeasures(&subject);
-    for (size_t i = 0; i < group.size(); ++i) findings[first + i] = Resolve(&group[i]);
+    for (size_t i = 0; i < group.size(); ++i) {
+      findings[first + i] = Resolve(&group[i]);
+      // Buffers are kept for the next group, but not those a long text grew: views take about ten
+      // bytes per byte of text, and a thread keeps kGroup subjects.
+      if (group[i].text.size() > kLongText) group[i] = Subject();
+    }
   }
 }
 
@@ -492,15 +504,10 @@ void Engine::Impl::MatchSet(const PatternSet& set, std::string_view target,
 void Engine::Impl::FindPatterns(View view, std::span<Subject> group) const {
   const auto v = static_cast<size_t>(view);
   if (patterns_of_view[v].empty()) return;
-  auto target = [view](const Subject& subject) -> std::string_view {
-    return view == View::kRaw      ? subject.text
-           : view == View::kFolded ? subject.folded.text
-                                   : subject.words.text;
-  };
   for (Subject& subject : group) subject.candidates.clear();
   // Set by set, so that each set's DFA serves the whole group while it is in cache.
   for (const PatternSet& set : sets_of_view[v]) {
-    for (Subject& subject : group) MatchSet(set, target(subject), &subject);
+    for (Subject& subject : group) MatchSet(set, ViewText(view, subject), &subject);
   }
   for (Subject& subject : group) FindSpans(view, &subject);
 }
@@ -511,7 +518,7 @@ void Engine::Impl::FindSpans(View view, Subject* subject) const {
   const TextView* tv = view == View::kRaw      ? nullptr
                        : view == View::kFolded ? &subject->folded
                                                : &subject->words;
-  const std::string_view target = tv ? std::string_view(tv->text) : text;
+  const std::string_view target = ViewText(view, *subject);
   std::vector<re2::StringPiece>& match = subject->match;
   for (const int k : subject->candidates) {
     const size_t index = patterns_of_view[v][static_cast<size_t>(k)];

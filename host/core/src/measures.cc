@@ -11,14 +11,7 @@ namespace {
 
 constexpr size_t kBlock = 32;
 
-// Whether text[pos, pos + kBlock) is all ASCII. Branch-free, so that it vectorizes.
-bool IsAsciiBlock(std::string_view text, size_t pos) {
-  unsigned char any = 0;
-  for (size_t i = 0; i < kBlock; ++i) any |= static_cast<unsigned char>(text[pos + i]);
-  return any < 0x80;
-}
-
-// How many of text[pos, pos + kBlock) are '!' or '?'. Likewise.
+// How many of text[pos, pos + kBlock) are '!' or '?'. Branch-free, so that it vectorizes.
 int MarksInBlock(std::string_view text, size_t pos) {
   int marks = 0;
   for (size_t i = 0; i < kBlock; ++i) {
@@ -58,7 +51,7 @@ std::optional<ByteSpan> FindShouting(std::string_view text, int min_letters, dou
   int letters = 0, capitals = 0;
   size_t first = text.size(), last_end = 0;
   for (size_t pos = 0; pos < text.size();) {
-    if (pos + kBlock <= text.size() && IsAsciiBlock(text, pos)) {
+    if (pos + kBlock <= text.size() && IsAscii(text.substr(pos, kBlock))) {
       int block_letters = 0, block_capitals = 0;
       for (size_t k = 0; k < kBlock; ++k) {
         const auto byte = static_cast<unsigned char>(text[pos + k]);

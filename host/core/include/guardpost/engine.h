@@ -74,8 +74,9 @@ class Engine {
 
   // Checks many texts: findings[i] is what Check(texts[i], options) returns. Faster than a Check
   // per text when there are many (guardpost check --format jsonl checks its input this way).
-  std::vector<std::vector<Finding>> Check(std::span<const std::string_view> texts,
-                                          const CheckOptions& options = {}) const;
+  // Precondition: every text is valid UTF-8.
+  std::vector<std::vector<Finding>> CheckMany(std::span<const std::string_view> texts,
+                                              const CheckOptions& options = {}) const;
 
   // Builds what matching needs (term tables and, above all, the compiled patterns), which the
   // first Check would otherwise do: tens of milliseconds for the default packs. Front ends call it
