@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -167,11 +168,16 @@ int RunNativeHost(int argc, char** argv) {
   spdlog::info("ready in {:.1f} ms", MillisecondsSince(started));
   // The first request is normally hello, which needs only the parsed rules. Once it is answered,
   // the patterns compile on a thread of their own while the employee starts typing, rather than
-  // competing with the hello for a busy machine's cores. A check that comes first compiles them.
-  std::jthread prepare;
-  auto start_preparing = [&] {
+  // competing with the hello for a busy machine's cores; and so do those of each engine a
+  // rules.update brings. A check that comes first compiles them.
+  std::jthread prepare;  // assigning a new thread waits for the one before
+  std::weak_ptr<const Engine> prepared;
+  auto prepare_ahead = [&] {
+    const std::shared_ptr<const Engine> engine = session.engine();
+    if (prepared.lock() == engine) return;
+    prepared = engine;
     try {
-      prepare = std::jthread([engine = session.engine(), started] {
+      prepare = std::jthread([engine, started] {
         try {
           engine->Prepare();
           spdlog::info("patterns compiled {:.1f} ms after start", MillisecondsSince(started));
@@ -185,6 +191,11 @@ int RunNativeHost(int argc, char** argv) {
   };
 
   uint64_t requests = 0;
+  // Waits for the patterns being compiled ahead, so that their log line comes before the last.
+  auto finish = [&](int status) {
+    if (prepare.joinable()) prepare.join();
+    return Finish(status, requests, started);
+  };
   std::string body;
   for (;; ++requests) {
     char header[4];
@@ -193,13 +204,13 @@ int RunNativeHost(int argc, char** argv) {
         break;
       case ReadResult::kEof:
         spdlog::info("stdin closed");
-        return Finish(0, requests, started);
+        return finish(0);
       case ReadResult::kTruncated:
         spdlog::warn("stdin closed inside a frame header");
-        return Finish(0, requests, started);
+        return finish(0);
       case ReadResult::kError:
         spdlog::error("cannot read stdin: {}", std::strerror(errno));
-        return Finish(1, requests, started);
+        return finish(1);
     }
     uint32_t length = 0;
     std::memcpy(&length, header, sizeof length);
@@ -215,13 +226,13 @@ int RunNativeHost(int argc, char** argv) {
                             "a frame length of " + std::to_string(length) +
                                 " bytes is more than any browser sends; the stream cannot be "
                                 "read any further"));
-      return Finish(1, requests, started);
+      return finish(1);
     } else if (length > kMaxRequestBytes) {
       spdlog::warn("frame of {} bytes is over the limit; discarding it", length);
       const ReadResult result = Discard(length);
       if (result != ReadResult::kOk) {
         spdlog::warn("stdin closed or failed inside a discarded frame");
-        return Finish(result == ReadResult::kError ? 1 : 0, requests, started);
+        return finish(result == ReadResult::kError ? 1 : 0);
       }
       reply = ErrorReply("null", "frame_too_large",
                          "the request is " + std::to_string(length) + " bytes; the limit is " +
@@ -231,7 +242,7 @@ int RunNativeHost(int argc, char** argv) {
       const ReadResult result = ReadExact(body.data(), length);
       if (result != ReadResult::kOk) {
         spdlog::warn("stdin closed or failed inside a frame of {} bytes", length);
-        return Finish(result == ReadResult::kError ? 1 : 0, requests, started);
+        return finish(result == ReadResult::kError ? 1 : 0);
       }
       try {
         reply = session.Handle(body);
@@ -243,9 +254,9 @@ int RunNativeHost(int argc, char** argv) {
 
     if (!WriteFrame(reply)) {
       spdlog::error("cannot write a reply: {}", std::strerror(errno));
-      return Finish(1, requests, started);
+      return finish(1);
     }
-    if (requests == 0) start_preparing();
+    prepare_ahead();
   }
 }
 

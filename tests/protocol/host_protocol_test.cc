@@ -520,6 +520,26 @@ BOOST_AUTO_TEST_CASE(good_rules_update_takes_effect_and_can_be_removed) {
   BOOST_TEST(host.Wait() == 0);
 }
 
+// The patterns of the rules in effect compile on a thread once a reply is out, so that the next
+// check does not pay for them: the first engine's after the first reply, and each engine a
+// rules.update brings after its reply.
+BOOST_AUTO_TEST_CASE(patterns_compile_ahead_at_start_and_after_an_update) {
+  Host host;
+  BOOST_TEST(host.Call({{"id", 0}, {"type", "hello"}})["type"] == "hello");
+  const json reply =
+      host.Call({{"id", 1}, {"type", "rules.update"}, {"bundle", {{"packs", {GoodPack()}}}}});
+  BOOST_TEST(reply["rules"]["count"] == 2);
+  BOOST_TEST(host.Wait() == 0);
+  const std::string log = ReadFile(host.state_dir() / "host.log");
+  BOOST_TEST_INFO("log:\n" << log);
+  size_t compiled = 0;
+  for (size_t at = log.find("patterns compiled"); at != std::string::npos;
+       at = log.find("patterns compiled", at + 1)) {
+    ++compiled;
+  }
+  BOOST_TEST(compiled == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(events_are_counted) {
   Host host;
   for (const char* action : {"shown", "shown", "edited", "posted_anyway", "cancelled"}) {
