@@ -178,8 +178,9 @@ void AppendReply(std::string_view id_json, const std::vector<Finding>& findings,
 // The fast path for one JSONL line: exactly the keys "id" and "text", once each, in either order;
 // id an integer that fits in int64 without a sign on zero, or a string without escapes or control
 // characters; text a string whose escapes are the one-character ones (\" \\ \/ \b \f \n \r \t).
-// On success *id_json is the id as nlohmann would print it and *text the decoded text, and the
-// line is valid UTF-8 (checked by the caller). Returns false for anything else, which then goes
+// On success *id_json is the id as nlohmann would print it and the decoded text is appended to
+// *text (the caller takes back whatever was appended when Parse fails), and the line is valid
+// UTF-8 (checked by the caller). Returns false for anything else, which then goes
 // to nlohmann: the fast path decides nothing on its own about what is invalid.
 class FastLine {
  public:
@@ -272,7 +273,6 @@ class FastLine {
   }
   bool Text(std::string* text) {
     if (!Eat('"')) return false;
-    text->clear();
     size_t run = pos_;
     for (; (pos_ = NextSpecial(pos_)) < s_.size(); ++pos_) {
       const auto c = static_cast<unsigned char>(s_[pos_]);
@@ -328,47 +328,45 @@ constexpr size_t kCacheLine = 64;
 // A line of a chunk, once parsed.
 struct ParsedLine {
   enum class Kind { kEmpty, kBad, kPost } kind = Kind::kEmpty;
-  // kPost: the id, as JSON, then the text, back to back in Scratch::parsed from `at`.
+  // kPost: the text, then the id as JSON, back to back in Scratch::parsed from `at`.
   size_t at = 0;
-  size_t id_size = 0;
   size_t text_size = 0;
+  size_t id_size = 0;
 };
 
 // Per-thread scratch space, reused from chunk to chunk.
 struct alignas(kCacheLine) Scratch {
-  std::string text;  // one line's text, unescaped by FastLine
   std::vector<ParsedLine> lines;
   std::string parsed;  // the ids and texts of `lines`
   std::vector<std::string_view> texts;
 };
 
-// Parses a non-empty line of the form {"id": ..., "text": "..."} into *scratch.
-ParsedLine ParseLine(std::string_view line, Scratch* scratch) {
+// Parses a non-empty line of the form {"id": ..., "text": "..."}, appending its text and id to
+// *parsed.
+ParsedLine ParseLine(std::string_view line, std::string* parsed) {
+  const size_t at = parsed->size();
   std::string_view id_json;
-  std::string id_dump;
-  const std::string* text = nullptr;
-  nlohmann::json request;
-  if (FastLine(line).Parse(&id_json, &scratch->text) && IsValidUtf8(line)) {
-    text = &scratch->text;
-  } else {
-    try {
-      request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
-    } catch (const JsonTooDeep&) {
-      return {ParsedLine::Kind::kBad};
-    }
-    const auto found = request.is_object() ? request.find("text") : request.end();
-    if (!request.is_object() || found == request.end() || !found->is_string()) {
-      return {ParsedLine::Kind::kBad};  // invalid UTF-8 also lands here: nlohmann rejects it
-    }
-    text = &found->get_ref<const std::string&>();
-    id_dump = request.value("id", nlohmann::json()).dump();
-    id_json = id_dump;
+  if (FastLine(line).Parse(&id_json, parsed) && IsValidUtf8(line)) {
+    const size_t text_size = parsed->size() - at;
+    parsed->append(id_json);
+    return {ParsedLine::Kind::kPost, at, text_size, id_json.size()};
   }
-  const ParsedLine parsed{ParsedLine::Kind::kPost, scratch->parsed.size(), id_json.size(),
-                          text->size()};
-  scratch->parsed.append(id_json);
-  scratch->parsed.append(*text);
-  return parsed;
+  parsed->resize(at);
+  nlohmann::json request;
+  try {
+    request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
+  } catch (const JsonTooDeep&) {
+    return {ParsedLine::Kind::kBad};
+  }
+  const auto found = request.is_object() ? request.find("text") : request.end();
+  if (!request.is_object() || found == request.end() || !found->is_string()) {
+    return {ParsedLine::Kind::kBad};  // invalid UTF-8 also lands here: nlohmann rejects it
+  }
+  const std::string& text = found->get_ref<const std::string&>();
+  const std::string id_dump = request.value("id", nlohmann::json()).dump();
+  parsed->append(text);
+  parsed->append(id_dump);
+  return {ParsedLine::Kind::kPost, at, text.size(), id_dump.size()};
 }
 
 // A run of whole input lines, checked by one thread and written out by the one that read it.
@@ -398,7 +396,7 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
     size_t end = lines.find('\n', begin);
     if (end == std::string_view::npos) end = lines.size();
     const std::string_view line = lines.substr(begin, end - begin);
-    scratch->lines.push_back(line.empty() ? ParsedLine{} : ParseLine(line, scratch));
+    scratch->lines.push_back(line.empty() ? ParsedLine{} : ParseLine(line, &scratch->parsed));
     begin = end + 1;
   }
 
@@ -406,7 +404,7 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
   scratch->texts.clear();
   for (const ParsedLine& line : scratch->lines) {
     if (line.kind == ParsedLine::Kind::kPost) {
-      scratch->texts.push_back(parsed.substr(line.at + line.id_size, line.text_size));
+      scratch->texts.push_back(parsed.substr(line.at, line.text_size));
     }
   }
   const std::vector<std::vector<Finding>> findings = engine.CheckMany(scratch->texts, options);
@@ -422,7 +420,8 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
       chunk->bad.push_back({i, chunk->replies.size()});
     } else if (line.kind == ParsedLine::Kind::kPost) {
       chunk->flagged |= AtOrAbove(findings[post], threshold);
-      AppendReply(parsed.substr(line.at, line.id_size), findings[post], &chunk->replies);
+      AppendReply(parsed.substr(line.at + line.text_size, line.id_size), findings[post],
+                  &chunk->replies);
       ++post;
     }
   }
