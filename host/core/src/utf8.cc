@@ -1,7 +1,5 @@
 #include "utf8.h"
 
-#include <cstdint>
-#include <cstring>
 
 #include "guardpost/engine.h"
 
