@@ -1,6 +1,5 @@
 #include "utf8.h"
 
-
 #include "guardpost/engine.h"
 
 namespace guardpost {
