@@ -163,8 +163,8 @@
     changed() {
       const before = this.text;
       this.read();
-      // Same text (the editor re-rendered it, or the input event and the MutationObserver both
-      // report one keystroke): only the marks' positions may have moved, once per frame.
+      // Same text (the editor re-rendered it): only the marks' positions may have moved, once per
+      // frame.
       if (this.text === before) { scheduleRender(); return; }
       this.findings = GP.offsets.rebaseFindings(before, this.text, this.findings);
       this.render();
@@ -505,7 +505,12 @@
 
   function onInput(e) {
     const m = composerAt(e.composedPath());
-    if (m) sessionFor(m).changed();
+    if (!m) return;
+    const s = sessions.get(editingHost(m.element));
+    if (!s) { onActivity(e); return; }
+    // A DOM editor's session hears every change from its MutationObserver, which would make this
+    // a second report of the same keystroke; typing in a textarea changes no nodes.
+    if (s.kind === 'value') s.changed();
   }
 
   function listen() {
