@@ -16,8 +16,8 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
-#include "common/json_depth.h"
 #include "common/parallel.h"
+#include "guardpost/json_depth.h"
 
 namespace guardpost {
 namespace {

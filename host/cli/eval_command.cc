@@ -19,6 +19,7 @@
 
 #include "cli/cli_support.h"
 #include "common/findings_json.h"
+#include "guardpost/json_depth.h"
 
 namespace guardpost {
 namespace {
@@ -99,7 +100,12 @@ bool ReadPosts(const std::string& path, std::vector<Post>* posts) {
       std::fprintf(stderr, "guardpost eval: %s:%zu: %s\n", path.c_str(), number, what.c_str());
       return false;
     };
-    const nlohmann::json row = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json row;
+    try {
+      row = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
+    } catch (const JsonTooDeep& e) {
+      return fail(e.what());
+    }
     if (!row.is_object()) return fail("expected a JSON object (is the line valid JSON and UTF-8?)");
     Post post;
     const auto id = row.find("id");

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/findings_json.h"
-#include "common/json_depth.h"
+#include "guardpost/json_depth.h"
 
 namespace guardpost {
 namespace {

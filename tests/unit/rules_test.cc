@@ -48,6 +48,17 @@ BOOST_AUTO_TEST_CASE(syntax_error_gives_line_and_column) {
              " expected '[', '{', or a literal)\n");
 }
 
+// nlohmann parses deep nesting without recursion but prints and copies it recursively: a pack
+// nested 200,000 levels deep used to crash whatever described its values.
+BOOST_AUTO_TEST_CASE(deeply_nested_pack_is_refused) {
+  const std::string deep = std::string(200000, '[') + std::string(200000, ']');
+  BOOST_TEST(ErrorsOf(R"({"pack": "p", "rules": [{"id": )" + deep + "}]}") ==
+             "test.json: not valid JSON (nested more than 64 levels deep)\n");
+  // 64 levels are fine as far as nesting goes (the rule is then wrong in other ways).
+  const std::string ok = std::string(62, '[') + std::string(62, ']');
+  BOOST_TEST(ErrorsOf(R"({"pack": "p", "rules": )" + ok + "}").find("nested") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(bad_enum_names_rule_field_and_choices) {
   const std::string json = R"({"pack": "p", "rules": [
   {"id": "t.sev", "kind": "terms", "category": "tone", "severity": "high",

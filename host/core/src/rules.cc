@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "guardpost/json_depth.h"
 #include "guardpost/rules.h"
 #include "json_position.h"
 #include "normalize.h"
@@ -89,7 +90,10 @@ class PackReader {
   bool ReadPack(Pack* pack) {
     Json doc;
     try {
-      doc = Json::parse(json_);
+      doc = ParseJsonWithDepthLimit(json_);
+    } catch (const JsonTooDeep& e) {
+      Add({std::string(source_), 0, 0, "", "", std::string("not valid JSON (") + e.what() + ")"});
+      return false;
     } catch (const Json::parse_error& e) {
       // e.what() quotes the input; rule files are not secret, but a position is all we need.
       const auto position = internal::PositionOfOffset(json_, e.byte > 0 ? e.byte - 1 : 0);

@@ -1,7 +1,8 @@
-// Parsing JSON that comes from outside (browser requests, jsonl lines) with a limit on nesting.
+// Parsing JSON that comes from outside (rule packs, browser requests, jsonl lines) with a limit on
+// nesting.
 
-#ifndef GUARDPOST_COMMON_JSON_DEPTH_H_
-#define GUARDPOST_COMMON_JSON_DEPTH_H_
+#ifndef GUARDPOST_JSON_DEPTH_H_
+#define GUARDPOST_JSON_DEPTH_H_
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -35,4 +36,4 @@ inline nlohmann::json ParseJsonWithDepthLimit(std::string_view text, bool allow_
 
 }  // namespace guardpost
 
-#endif  // GUARDPOST_COMMON_JSON_DEPTH_H_
+#endif  // GUARDPOST_JSON_DEPTH_H_
