@@ -260,6 +260,20 @@ ordered_json StatsJson(const Session::Stats& stats) {
   return out;
 }
 
+// A layer's problems as replies list them. Each pack lists at most 50 problems; a layer of
+// thousands of broken packs is cut here too, so that every reply that repeats the problems (hello,
+// rules.update) stays under 1 MiB.
+std::vector<LoadError> Listed(std::string_view layer, std::vector<LoadError> errors) {
+  constexpr size_t kMaxListedErrors = 100;
+  if (errors.size() > kMaxListedErrors) {
+    const size_t unlisted = errors.size() - kMaxListedErrors;
+    errors.resize(kMaxListedErrors);
+    errors.push_back({std::string(layer), 0, 0, "", "",
+                      std::to_string(unlisted) + " more problems, not listed"});
+  }
+  return errors;
+}
+
 // The "rules" object of hello and rules.update replies.
 ordered_json RulesJson(const Layer& builtin, const Layer& system,
                        const std::string& managed_version,
@@ -290,7 +304,7 @@ ordered_json RulesJson(const Layer& builtin, const Layer& system,
 
   ordered_json errors = ordered_json::array();
   auto add_errors = [&errors](std::string_view layer, const std::vector<LoadError>& list) {
-    for (const LoadError& error : list) {
+    for (const LoadError& error : Listed(layer, list)) {
       errors.push_back(ordered_json{{"layer", layer}, {"message", error.ToString()}});
     }
   };
@@ -439,18 +453,9 @@ std::string Session::HandleRulesUpdate(Request& request) {
   }
 
   if (!managed.errors.empty()) {
-    // Each pack lists at most 50 problems; a bundle of thousands of broken packs is cut here too,
-    // so that this reply and every later hello (which repeats the errors) stay under 1 MiB.
-    constexpr size_t kMaxListedErrors = 100;
-    if (managed.errors.size() > kMaxListedErrors) {
-      const size_t unlisted = managed.errors.size() - kMaxListedErrors;
-      managed.errors.resize(kMaxListedErrors);
-      managed.errors.push_back(
-          {"managed", 0, 0, "", "", std::to_string(unlisted) + " more problems, not listed"});
-    }
     std::string message;
     ordered_json details = ordered_json::array();
-    for (const LoadError& error : managed.errors) {
+    for (const LoadError& error : Listed("managed", managed.errors)) {
       if (!message.empty()) message += '\n';
       message += error.ToString();
       details.push_back(error.ToString());

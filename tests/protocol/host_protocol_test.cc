@@ -490,6 +490,27 @@ BOOST_AUTO_TEST_CASE(a_bundle_of_thousands_of_broken_packs_gets_a_short_answer) 
   BOOST_TEST(host.Wait() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_system_directory_of_broken_packs_gets_a_short_hello) {
+  // The same limit for the layers read at start: 200 packs of 60 broken rules each list 10,200
+  // problems, which made hello's reply pass 1 MiB and come back as `internal`.
+  TempDir system;
+  json rules = json::array();
+  for (int i = 0; i < 60; ++i) rules.push_back(json::object());
+  for (int i = 0; i < 200; ++i) {
+    WriteFile(system.path() / ("broken-" + std::to_string(i) + ".json"),
+              json{{"pack", "broken"}, {"rules", rules}}.dump());
+  }
+  Host host(WithEnv({{"GUARDPOST_SYSTEM_RULES", system.path().string()}}));
+  const json hello = host.Call({{"id", 1}, {"type", "hello"}});
+  BOOST_TEST_REQUIRE(hello["type"] == "hello");
+  const json& errors = hello["rules"]["errors"];
+  BOOST_REQUIRE_EQUAL(errors.size(), 101U);
+  BOOST_TEST(errors[0]["layer"] == "system");
+  BOOST_TEST(errors[100]["message"] == "system: 10100 more problems, not listed");
+  ExpectServing(host);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(good_rules_update_takes_effect_and_can_be_removed) {
   Host host;
   // A broken update first: the good one after it must clear its error.
