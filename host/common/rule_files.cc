@@ -26,15 +26,15 @@ struct LoadedFile {
 
 LoadedFile LoadFile(const fs::path& path) {
   LoadedFile loaded;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    loaded.errors.push_back({path.string(), 0, 0, "", "", "no such file or directory"});
-    return loaded;
-  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    const std::string reason = std::error_code(errno, std::generic_category()).message();
-    loaded.errors.push_back({path.string(), 0, 0, "", "", "cannot be read: " + reason});
+    // Only a missing file is "no such file": a directory we may not enter, say, is named as such.
+    const int error = errno;
+    loaded.errors.push_back(
+        {path.string(), 0, 0, "", "",
+         error == ENOENT
+             ? std::string("no such file or directory")
+             : "cannot be read: " + std::error_code(error, std::generic_category()).message()});
     return loaded;
   }
   std::ostringstream bytes;
@@ -103,8 +103,13 @@ std::string BuiltinRulesDir() {
 
 Layer LoadSystemLayer() {
   const std::string dir = SystemRulesDir();
+  // Most machines have no system directory. Anything else that keeps us from looking (a parent
+  // we may not enter, say) must not pass for that: the organization's rules would be dropped
+  // without a word.
   std::error_code ec;
-  if (!fs::exists(dir, ec)) return Layer{"system", {}, {}};
+  const fs::file_status status = fs::status(dir, ec);
+  if (status.type() == fs::file_type::not_found) return Layer{"system", {}, {}};
+  if (ec) return Layer{"system", {}, {{dir, 0, 0, "", "", "cannot be read: " + ec.message()}}};
   return LoadLayer("system", {dir});
 }
 

@@ -511,6 +511,24 @@ BOOST_AUTO_TEST_CASE(a_system_directory_of_broken_packs_gets_a_short_hello) {
   BOOST_TEST(host.Wait() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_system_directory_that_cannot_be_read_is_an_error_not_an_empty_layer) {
+  // Only a missing directory means "no system rules". One that cannot be looked at (here a link
+  // to itself: a directory that may not be entered does the same, but tests run as root) used to
+  // pass for an empty layer, dropping the organization's rules without a word.
+  TempDir dir;
+  fs::create_symlink(dir.path() / "rules.d", dir.path() / "rules.d");
+  Host host(WithEnv({{"GUARDPOST_SYSTEM_RULES", (dir.path() / "rules.d").string()}}));
+  const json hello = host.Call({{"id", 1}, {"type", "hello"}});
+  BOOST_TEST_INFO("hello: " << hello.dump());
+  BOOST_REQUIRE_EQUAL(hello["rules"]["errors"].size(), 1U);
+  BOOST_TEST(hello["rules"]["errors"][0]["layer"] == "system");
+  BOOST_TEST(hello["rules"]["errors"][0]["message"] ==
+             (dir.path() / "rules.d").string() +
+                 ": cannot be read: Too many levels of symbolic links");
+  ExpectServing(host);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(good_rules_update_takes_effect_and_can_be_removed) {
   Host host;
   // A broken update first: the good one after it must clear its error.
