@@ -9,6 +9,11 @@
 #include "cli/commands.h"
 #include "native/host.h"
 
+#ifndef _WIN32
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#endif
+
 namespace {
 
 constexpr char kUsage[] = R"(usage: guardpost <command> [options]
@@ -44,6 +49,14 @@ bool StartedByBrowser(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifndef _WIN32
+  // A crash must not leave posts in a core file: the host's memory, and that of `check` and
+  // `eval`, is the one place where post text may be. No core file, and no core handed to a crash
+  // collector either.
+  const rlimit no_core{0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
   if (StartedByBrowser(argc, argv)) return guardpost::RunNativeHost(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);

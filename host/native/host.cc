@@ -26,8 +26,6 @@
 #include <stdio.h>
 #else
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -153,11 +151,6 @@ int RunNativeHost(int argc, char** argv) {
   // When the browser is gone a write must fail with EPIPE so that we log and exit, not die
   // silently.
   signal(SIGPIPE, SIG_IGN);
-  // A crash must not leave the posts in a core file: the host's memory is the one place where
-  // post text may be. No core file, and no core handed to a crash collector either.
-  const rlimit no_core{0, 0};
-  setrlimit(RLIMIT_CORE, &no_core);
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
   // Before anything logs: spdlog's default logger would write to stdout, into the frames.
   SetUpLogging();
