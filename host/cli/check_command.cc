@@ -1,10 +1,12 @@
 // guardpost check: findings for one post, or for one post per line of JSONL.
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -573,17 +575,37 @@ int RunCheck(const Args& args) {
 
   std::ifstream file;
   if (input != "-") {
+    // A directory opens, then fails at the first read: say so before loading any rules.
+    std::error_code ec;
+    if (std::filesystem::is_directory(input, ec)) {
+      return UsageError("check", "cannot read '" + input + "': it is a directory");
+    }
     file.open(input, std::ios::binary);
-    if (!file) return UsageError("check", "cannot read '" + input + "'");
+    if (!file) {
+      return UsageError("check", "cannot read '" + input + "': " + std::strerror(errno));
+    }
   }
   std::istream& in = input == "-" ? std::cin : file;
   const auto engine = LoadEngine(rule_paths);
   if (!engine) return 2;
+  // A read that fails partway must not pass for the end of the input. std::cin reads through C's
+  // stdin, which keeps the error to itself.
+  auto reading_failed = [&] { return in.bad() || (input == "-" && std::ferror(stdin)); };
+  auto read_failed = [&] {
+    std::fprintf(stderr, "guardpost check: reading %s failed\n",
+                 input == "-" ? "stdin" : ("'" + input + "'").c_str());
+    return 2;
+  };
 
-  if (format == "jsonl") return CheckJsonl(in, *engine, options, *threshold);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  const std::string text = bytes.str();
+  if (format == "jsonl") {
+    const int status = CheckJsonl(in, *engine, options, *threshold);
+    return reading_failed() ? read_failed() : status;
+  }
+  std::string text;
+  for (char buffer[64 << 10]; in.read(buffer, sizeof buffer) || in.gcount() > 0;) {
+    text.append(buffer, static_cast<size_t>(in.gcount()));
+  }
+  if (reading_failed()) return read_failed();
   if (!IsValidUtf8(text)) {
     std::fprintf(stderr, "guardpost check: %s is not valid UTF-8\n", input.c_str());
     return 2;

@@ -158,6 +158,27 @@ BOOST_AUTO_TEST_CASE(escapes_and_control_characters_at_every_offset) {
   }
 }
 
+// Input that cannot be read is an error, not an empty input: a directory named as the input, and
+// a directory as stdin, which fails only once reading starts.
+BOOST_AUTO_TEST_CASE(unreadable_input_is_an_error_not_an_empty_input) {
+  TempDir dir;
+  const std::vector<std::string> env = {"PATH=/usr/bin:/bin",
+                                        "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()};
+  for (const char* format : {"jsonl", "text"}) {
+    BOOST_TEST_CONTEXT(format) {
+      const fs::path output = dir.path() / "output.txt";
+      BOOST_TEST(Run({GUARDPOST_BINARY, "check", "--format", format, dir.path().string()}, env,
+                     output) == 2);
+      BOOST_TEST(ReadFile(output) == "guardpost check: cannot read '" + dir.path().string() +
+                                         "': it is a directory\n"
+                                         "Run 'guardpost check --help' for usage.\n");
+      BOOST_TEST(
+          Run({GUARDPOST_BINARY, "check", "--format", format, "-"}, env, output, dir.path()) == 2);
+      BOOST_TEST(ReadFile(output) == "guardpost check: reading stdin failed\n");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(empty_input_is_no_output_and_status_0) {
   const JsonlRun run("");
   BOOST_TEST(run.status == 0);

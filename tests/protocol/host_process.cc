@@ -75,7 +75,7 @@ std::string Frame(std::string_view body) {
 }
 
 int Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-        const fs::path& output) {
+        const fs::path& output, const fs::path& input) {
   std::vector<std::string> strings = argv;
   std::vector<char*> args;
   for (std::string& s : strings) args.push_back(s.data());
@@ -91,7 +91,7 @@ int Run(const std::vector<std::string>& argv, const std::vector<std::string>& en
                                          0600),
         "addopen");
   Check(posix_spawn_file_actions_adddup2(&actions, 1, 2), "adddup2");
-  Check(posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0), "addopen");
+  Check(posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0), "addopen");
   pid_t pid = -1;
   const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

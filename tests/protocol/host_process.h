@@ -107,7 +107,7 @@ class Host {
 // Runs `argv` to completion with exactly `env` as its environment, stdout and stderr going to
 // `output`. Returns the exit status. For short commands whose end does not depend on us.
 int Run(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-        const std::filesystem::path& output);
+        const std::filesystem::path& output, const std::filesystem::path& input = "/dev/null");
 
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, std::string_view content);
