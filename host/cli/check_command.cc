@@ -330,6 +330,7 @@ constexpr size_t kCacheLine = 64;
 // A line of a chunk, once parsed.
 struct ParsedLine {
   enum class Kind { kEmpty, kBad, kPost } kind = Kind::kEmpty;
+  const char* problem = nullptr;  // kBad: what is wrong, in words that never quote the line
   // kPost: the text, then the id as JSON, back to back in Scratch::parsed from `at`.
   size_t at = 0;
   size_t text_size = 0;
@@ -351,24 +352,26 @@ ParsedLine ParseLine(std::string_view line, std::string* parsed) {
   if (FastLine(line).Parse(&id_json, parsed) && IsValidUtf8(line)) {
     const size_t text_size = parsed->size() - at;
     parsed->append(id_json);
-    return {ParsedLine::Kind::kPost, at, text_size, id_json.size()};
+    return {ParsedLine::Kind::kPost, nullptr, at, text_size, id_json.size()};
   }
   parsed->resize(at);
+  auto bad = [](const char* problem) { return ParsedLine{ParsedLine::Kind::kBad, problem}; };
+  if (!IsValidUtf8(line)) return bad("not valid UTF-8");
   nlohmann::json request;
   try {
     request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
   } catch (const JsonTooDeep&) {
-    return {ParsedLine::Kind::kBad};
+    return bad("nested more than 64 levels deep");
   }
-  const auto found = request.is_object() ? request.find("text") : request.end();
-  if (!request.is_object() || found == request.end() || !found->is_string()) {
-    return {ParsedLine::Kind::kBad};  // invalid UTF-8 also lands here: nlohmann rejects it
-  }
+  if (request.is_discarded()) return bad("not valid JSON");
+  if (!request.is_object()) return bad("not a JSON object");
+  const auto found = request.find("text");
+  if (found == request.end() || !found->is_string()) return bad("no string \"text\"");
   const std::string& text = found->get_ref<const std::string&>();
   const std::string id_dump = request.value("id", nlohmann::json()).dump();
   parsed->append(text);
   parsed->append(id_dump);
-  return {ParsedLine::Kind::kPost, at, text.size(), id_dump.size()};
+  return {ParsedLine::Kind::kPost, nullptr, at, text.size(), id_dump.size()};
 }
 
 // A run of whole input lines, checked by one thread and written out by the one that read it.
@@ -379,7 +382,8 @@ struct alignas(kCacheLine) Chunk {
   size_t line_count = 0;
   std::string replies;  // one line per non-empty, well-formed input line
   struct Bad {
-    size_t line;            // index in the chunk
+    size_t line;  // index in the chunk
+    const char* problem;
     size_t replies_before;  // bytes of `replies` that come before it
   };
   std::vector<Bad> bad;
@@ -419,7 +423,7 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
   for (size_t i = 0; i < scratch->lines.size(); ++i) {
     const ParsedLine& line = scratch->lines[i];
     if (line.kind == ParsedLine::Kind::kBad) {
-      chunk->bad.push_back({i, chunk->replies.size()});
+      chunk->bad.push_back({i, line.problem, chunk->replies.size()});
     } else if (line.kind == ParsedLine::Kind::kPost) {
       chunk->flagged |= AtOrAbove(findings[post], threshold);
       AppendReply(parsed.substr(line.at + line.text_size, line.id_size), findings[post],
@@ -518,8 +522,8 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
       for (const Chunk::Bad& bad : oldest.bad) {
         write_replies(bad.replies_before);
         std::fprintf(stderr,
-                     "guardpost check: line %zu: expected {\"id\": ..., \"text\": \"...\"}\n",
-                     number + bad.line + 1);
+                     "guardpost check: line %zu: %s; expected {\"id\": ..., \"text\": \"...\"}\n",
+                     number + bad.line + 1, bad.problem);
       }
       write_replies(oldest.replies.size());
       found |= oldest.flagged;

@@ -76,11 +76,13 @@ BOOST_AUTO_TEST_CASE(replies_keep_input_order_across_chunks) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
-  // Blank lines get no reply but count: the bad lines after them are lines 4, 6 and 8.
+  // Blank lines get no reply but count: the bad lines after them are lines 4, 6, 8 and 9, each
+  // named with what is wrong with it.
   const std::string input = Line(1, "fine") + "\n" + "\n" + "not json\n" + Line(5, "a canaryword") +
                             "{\"id\": 4}\n" + Line(7, "ok");
   const JsonlRun run(input + "{\"id\": " + std::string(100000, '[') + std::string(100000, ']') +
-                     ", \"text\": \"x\"}\n");  // nested too deeply to print: line 8
+                     ", \"text\": \"x\"}\n" +                  // nested too deeply to print: line 8
+                     "{\"id\": 9, \"text\": \"caf\xE9\"}\n");  // Latin-1, not UTF-8: line 9
   BOOST_TEST(run.status == 2);
   BOOST_REQUIRE_EQUAL(run.replies.size(), 3U);
   BOOST_TEST(run.replies[0]["id"] == 1);
@@ -88,9 +90,11 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
   BOOST_TEST(run.replies[1]["findings"].size() == 1U);
   BOOST_TEST(run.replies[2]["id"] == 7);
   const std::vector<std::string> expected = {
-      "guardpost check: line 4: expected {\"id\": ..., \"text\": \"...\"}",
-      "guardpost check: line 6: expected {\"id\": ..., \"text\": \"...\"}",
-      "guardpost check: line 8: expected {\"id\": ..., \"text\": \"...\"}"};
+      "guardpost check: line 4: not valid JSON; expected {\"id\": ..., \"text\": \"...\"}",
+      "guardpost check: line 6: no string \"text\"; expected {\"id\": ..., \"text\": \"...\"}",
+      "guardpost check: line 8: nested more than 64 levels deep; expected {\"id\": ..., \"text\": "
+      "\"...\"}",
+      "guardpost check: line 9: not valid UTF-8; expected {\"id\": ..., \"text\": \"...\"}"};
   BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
 }
 
