@@ -7,6 +7,7 @@
 #ifndef GUARDPOST_COMMON_LOGGING_H_
 #define GUARDPOST_COMMON_LOGGING_H_
 
+#include <chrono>
 #include <string>
 
 namespace guardpost {
@@ -24,6 +25,12 @@ std::string StateDir();
 // the native messaging frames. When the file cannot be opened the logger has no sink at all and
 // the program carries on. Returns the log file's path, or an empty string in that case.
 std::string SetUpLogging(const std::string& file_name = "host.log");
+
+// For the timings logged: milliseconds since `start`.
+inline double MillisecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 }  // namespace guardpost
 

@@ -127,11 +127,6 @@ void LogCaller(int argc, char** argv) {
   }
 }
 
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 int Finish(int status, uint64_t requests, std::chrono::steady_clock::time_point started) {
   const auto seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

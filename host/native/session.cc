@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/findings_json.h"
+#include "common/logging.h"
 #include "guardpost/json_depth.h"
 
 namespace guardpost {
@@ -103,11 +104,6 @@ std::string LayerVersion(const Layer& layer) {
     out += pack.version.empty() ? "?" : pack.version;
   }
   return out;
-}
-
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
 }
 
 }  // namespace
