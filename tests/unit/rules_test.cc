@@ -4,6 +4,11 @@
 
 #include <re2/re2.h>
 
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "guardpost/rules.h"
 #include "pattern_syntax.h"
 
@@ -171,4 +176,58 @@ BOOST_AUTO_TEST_CASE(parse_errors_are_re2s_own) {
   BOOST_TEST(error == RE2("(unclosed", RE2::Quiet).error());
   BOOST_TEST(!gi::ParsesAsRe2("a{2,1}", &error));
   BOOST_TEST(error == RE2("a{2,1}", RE2::Quiet).error());
+}
+
+// The engine's RE2::Sets hold patterns with long counted repetitions capped (engine.cc). Braces
+// that are not an operator (escaped, quoted, in a class, an escape's argument) must stay.
+BOOST_AUTO_TEST_CASE(long_repetitions_are_capped_and_nothing_else_changes) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"(a{2,3}b{16})", R"(a{2,3}b{16})"},
+      {R"([A-Z]{40})", R"([A-Z]{16,})"},
+      {R"(x{20,64}y)", R"(x{16,}y)"},
+      {R"(x{4,64}y{3,})", R"(x{4,}y{3,})"},
+      {R"((?:ab){1,40}?)", R"((?:ab){1,}?)"},
+      {R"(\x{41}{20})", R"(\x{41}{16,})"},
+      {R"(\p{Greek}{30}\pL{17})", R"(\p{Greek}{16,}\pL{16,})"},
+      {R"([{]{20}[\]{]{20})", R"([{]{16,}[\]{]{16,})"},
+      {R"([[:alpha:]{]{40})", R"([[:alpha:]{]{16,})"},
+      {R"(\Q{20}\E{20})", R"(\Q{20}\E{16,})"},
+      {R"(\{20}a{,40})", R"(\{20}a{,40})"},
+      {R"(\Qx{20})", R"(\Qx{20})"},
+  };
+  for (const auto& [pattern, capped] : cases) {
+    BOOST_TEST(gi::WithRepetitionsCapped(pattern, 16) == capped, pattern);
+    std::string error;
+    BOOST_TEST(gi::ParsesAsRe2(capped, &error), capped << ": " << error);
+  }
+}
+
+// A capped pattern stands in for the rule's in a prefilter, so it must match every text the
+// original matches. Texts over a small alphabet, and a cap of 2, reach the repetitions' edges.
+BOOST_AUTO_TEST_CASE(capped_patterns_match_whatever_the_original_matches) {
+  const std::vector<std::string> patterns = {
+      R"(\ba{3,5}\b)",
+      R"((?:^|[^a])(a{4})(?:$|[^a]))",
+      R"(-[ab]{3,} )",
+      R"((?:ab ?){2,4}b)",
+      R"(b{3}?a)",
+      R"(\b[ab]{2}-[ab]{3}\b)",
+      R"((a|ba){3}[^a]{0,3}$)",
+      R"((?:a[ _]?){3}b{2,4})",
+  };
+  std::mt19937 random(7);
+  for (const std::string& pattern : patterns) {
+    size_t matched = 0;
+    const RE2 original(pattern);
+    const RE2 capped(gi::WithRepetitionsCapped(pattern, 2));
+    BOOST_TEST_REQUIRE(capped.ok(), capped.pattern());
+    for (int i = 0; i < 20000; ++i) {
+      std::string text(random() % 24, ' ');
+      for (char& c : text) c = "aab -_"[random() % 6];
+      if (!RE2::PartialMatch(text, original)) continue;
+      ++matched;
+      BOOST_TEST(RE2::PartialMatch(text, capped), pattern << " on '" << text << "'");
+    }
+    BOOST_TEST(matched >= 100U, pattern << " matched " << matched << " texts");  // reached often
+  }
 }
