@@ -2,6 +2,11 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <re2/re2.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "guardpost/engine.h"
 
 using namespace guardpost;
@@ -13,8 +18,9 @@ namespace {
 Pack MakePack(const std::string& name, const std::vector<std::string>& rules) {
   std::string json = R"({"pack": ")" + name + R"(", "rules": [)";
   for (size_t i = 0; i < rules.size(); ++i) {
-    json += (i ? "," : "") + rules[i].substr(0, rules[i].rfind('}')) +
-            R"(, "examples": {"flag": [], "pass": []}})";
+    if (i > 0) json += ",";
+    json.append(rules[i], 0, rules[i].rfind('}'));
+    json += R"(, "examples": {"flag": [], "pass": []}})";
   }
   json += "]}";
   Pack pack;
@@ -251,7 +257,7 @@ BOOST_AUTO_TEST_CASE(examples_run_per_rule) {
 BOOST_AUTO_TEST_CASE(patterns_split_into_several_sets) {
   std::vector<std::string> rules;
   for (int i = 0; i < 60; ++i) {
-    const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+    const std::string n = std::to_string(i / 10) + std::to_string(i % 10);
     rules.push_back(R"({"id": "k)" + n + R"(", "kind": "pattern", "category": "secret",
       "severity": "block", "message": "m", "pattern": "KEY)" +
                     n + R"(\\b", "case_sensitive": true})");
@@ -267,6 +273,70 @@ BOOST_AUTO_TEST_CASE(patterns_split_into_several_sets) {
   BOOST_TEST(Spans(many[0]) == "k00@0-5");
   BOOST_TEST(Spans(many[1]) == Spans(engine.Check(text)));
   BOOST_TEST(Spans(many[2]) == "k30@0-5 k29@10-15");
+}
+
+// Patterns with long counted repetitions find their spans in two steps (the capped pattern finds
+// where a match may start, the pattern runs anchored there) and must find exactly what one plain
+// RE2 search after another finds.
+BOOST_AUTO_TEST_CASE(long_repetitions_find_the_spans_a_plain_search_finds) {
+  const std::pair<std::string, int> patterns[] = {
+      {R"(a[ab]{17,30}b)", 0},   {R"((?:^|[^ab])([ab]{20})(?:$|[^ab]))", 1},
+      {R"(\bb[ab-]{18,}\b)", 0}, {R"((?:ab){9,12}a{0,20})", 0},
+      {R"(x|a{17})", 0},
+  };
+  std::mt19937 random(11);
+  for (const auto& [pattern, group] : patterns) {
+    const RE2 re(pattern);
+    const Engine engine = MakeEngine({R"({"id": "p", "kind": "pattern", "category": "secret",
+      "severity": "block", "message": "m", "case_sensitive": true, "group": )" +
+                                      std::to_string(group) + R"(, "pattern": )" +
+                                      nlohmann::json(pattern).dump() + "}"});
+    size_t texts_with_spans = 0;
+    for (int i = 0; i < 3000; ++i) {
+      // Runs of a and b around the repetitions' bounds, "abab...", and separators.
+      std::string text;
+      for (size_t length = random() % 120; text.size() < length;) {
+        switch (random() % 4) {
+          case 0:
+            for (auto n = 10 + random() % 20; n > 0; --n) text += "ab"[random() % 2];
+            break;
+          case 1:
+            for (auto n = 5 + random() % 10; n > 0; --n) text += "ab";
+            break;
+          default:
+            text += "aab- x"[random() % 6];
+        }
+      }
+      std::string expected;
+      re2::StringPiece match[2];
+      for (size_t pos = 0; pos <= text.size() &&
+                           re.Match(text, pos, text.size(), RE2::UNANCHORED, match, group + 1);) {
+        const size_t begin = static_cast<size_t>(match[group].data() - text.data());
+        if (!match[group].empty()) {
+          expected += (expected.empty() ? "p@" : " p@") + std::to_string(begin) + "-" +
+                      std::to_string(begin + match[group].size());
+        }
+        pos = static_cast<size_t>(match[0].data() - text.data()) +
+              std::max<size_t>(match[0].size(), 1);
+      }
+      texts_with_spans += !expected.empty();
+      BOOST_TEST(Spans(engine.Check(text)) == expected, pattern << " on '" << text << "'");
+    }
+    BOOST_TEST(texts_with_spans >= 100U, pattern << ": " << texts_with_spans);
+  }
+}
+
+// Where the capped pattern starts many times and the rule's pattern at none of them, the search
+// goes back to the plain one, and still finds the match after them.
+BOOST_AUTO_TEST_CASE(many_false_starts_before_a_match) {
+  const Engine engine = MakeEngine({R"({"id": "p", "kind": "pattern", "category": "secret",
+    "severity": "block", "message": "m", "case_sensitive": true, "pattern": "a[ab]{17,30}c"})"});
+  std::string text;
+  for (int i = 0; i < 40; ++i) text += "a" + std::string(16, 'b') + "c ";  // one b too few
+  const size_t at = text.size();
+  text += "a" + std::string(17, 'b') + "c";
+  BOOST_TEST(Spans(engine.Check(text)) ==
+             "p@" + std::to_string(at) + "-" + std::to_string(at + 19));
 }
 
 // Checking many texts at once runs each step over a group of texts before the next step; every
