@@ -68,6 +68,7 @@ class LazyRegex {
     });
     return *state_->re;
   }
+  const std::string& pattern() const { return pattern_; }
 
  private:
   struct State {
@@ -158,33 +159,28 @@ std::string_view WordsAround(const TextView& words, std::string_view text, ByteS
   return view.substr(from, to > from ? to - from : 0);
 }
 
-// A rule's pattern as a member of an RE2::Set, whose options all members share: with its case
-// flag inside, and its counted repetitions capped (a set only finds candidates, which the rule's
-// own pattern then checks). Keys and tokens are runs of 20 to 250 characters, and a set's DFA
+// A rule's counted repetitions are capped in its RE2::Set and in the first step of its span
+// search (CompiledRule::starts). Keys and tokens are runs of 20 to 250 characters, and a set's DFA
 // state tracks how far into each such run the text may be, for every pattern at once: on posts
 // full of keys and URLs the raw view's sets kept filling their memory and starting over. With
 // runs capped at 16 they took 40% less time on all corpus posts, and the same on generated posts
 // (bench/README.md).
 constexpr int kSetRepetitionCap = 16;
 
-std::string SetPattern(const Rule& rule, bool capped = true) {
-  return (rule.case_sensitive ? "" : "(?i)") +
-         (capped ? internal::WithRepetitionsCapped(rule.pattern, kSetRepetitionCap) : rule.pattern);
-}
-
-// Where a pattern's search goes on after an empty match at `pos`: the next code point.
-size_t NextCodePoint(std::string_view text, size_t pos) {
-  ++pos;
-  while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
-  return pos;
+// A rule's pattern as a member of an RE2::Set, whose options all members share: with its case
+// flag inside, and capped (a set only finds candidates, which the rule's own pattern then checks).
+std::string SetPattern(const CompiledRule& cr) {
+  return (cr.rule->case_sensitive ? "" : "(?i)") +
+         (cr.starts ? cr.starts->pattern() : cr.rule->pattern);
 }
 
 // A rule with long counted repetitions searches for its spans in two steps: its capped pattern
 // finds where a match may start, and its own pattern runs anchored there. Run unanchored, a
 // pattern such as the default packs' service-token alternation (45 key formats) has RE2 build DFA
 // states for every run of key characters that might be under way, most of which it then throws
-// away: 75 µs a post on all corpus posts. A text where the capped pattern starts many times and the
-// rule's none (a long run of key characters) goes back to the plain search after this many.
+// away: 93 µs each time it was a candidate, on all corpus posts. A text where the capped pattern
+// starts many times and the rule's none (a long run of key characters) goes back to the plain
+// search after this many.
 constexpr int kMaxFalseStarts = 16;
 
 std::vector<std::string> WordsForms(const std::vector<std::string>& phrases) {
@@ -413,10 +409,7 @@ void Engine::Impl::CompileSets() const {
       ps.count = patterns.size() * (i + 1) / set_count - ps.first;
       auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
       for (size_t k = ps.first; k < ps.first + ps.count; ++k) {
-        const Rule& rule = *rules[patterns[k]];
-        // Never fails on a pattern that ParsePack accepted; if it did, the set's indices would
-        // shift, so the rule's own pattern takes its place.
-        if (set->Add(SetPattern(rule), nullptr) < 0) set->Add(SetPattern(rule, false), nullptr);
+        set->Add(SetPattern(compiled[patterns[k]]), nullptr);  // parses: ParsePack checked it
       }
       // Compile can only fail on memory limits; the set's rules then run one by one.
       if (set->Compile()) ps.set = std::move(set);
@@ -587,7 +580,7 @@ void Engine::Impl::FindSpans(View view, Subject* subject) const {
         const size_t at = static_cast<size_t>(start.data() - target.data());
         if (!re.Match(target, at, target.size(), RE2::ANCHOR_START, match.data(), groups)) {
           ++false_starts;
-          pos = NextCodePoint(target, at);
+          pos = internal::NextCodePoint(target, at);
           continue;
         }
       } else if (!re.Match(target, pos, target.size(), RE2::UNANCHORED, match.data(), groups)) {
@@ -596,7 +589,8 @@ void Engine::Impl::FindSpans(View view, Subject* subject) const {
       const re2::StringPiece whole = match[0];
       const re2::StringPiece reported = match[static_cast<size_t>(cr.rule->group)];
       const size_t whole_begin = static_cast<size_t>(whole.data() - target.data());
-      pos = whole.empty() ? NextCodePoint(target, whole_begin) : whole_begin + whole.size();
+      pos =
+          whole.empty() ? internal::NextCodePoint(target, whole_begin) : whole_begin + whole.size();
       if (reported.data() == nullptr || reported.empty()) continue;
       const size_t begin = static_cast<size_t>(reported.data() - target.data());
       const size_t end = begin + reported.size();

@@ -25,7 +25,8 @@ int CountCaptureGroups(std::string_view pattern);
 // replaced by {min(n, cap),}. The result matches somewhere in every text that `pattern` matches
 // somewhere in, so it can stand in for it in a prefilter; and RE2 needs far fewer DFA states for
 // it, since a state no longer records how far into a run of up to 64 characters the text is, for
-// every such run that might be under way. Precondition: ParsesAsRe2(pattern) is true.
+// every such run that might be under way. Precondition: ParsesAsRe2(pattern) is true; the result
+// then parses too.
 std::string WithRepetitionsCapped(std::string_view pattern, int cap);
 
 }  // namespace guardpost::internal

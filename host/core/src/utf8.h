@@ -50,6 +50,14 @@ inline size_t EndOfAscii(std::string_view text, size_t pos) {
 // Byte offset of the start of the code point that ends at `pos` (pos > 0, on a boundary).
 size_t PreviousCodePoint(std::string_view text, size_t pos);
 
+// Byte offset of the start of the code point after the one at `pos` (on a boundary), or
+// text.size().
+inline size_t NextCodePoint(std::string_view text, size_t pos) {
+  ++pos;
+  while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
+  return pos;
+}
+
 void AppendUtf8(char32_t code_point, std::string* out);
 
 }  // namespace guardpost::internal
