@@ -39,10 +39,43 @@ export function normalizePolicy(raw) {
   }
   const sites = parseMaybeJson(raw.sites, 'sites', problems);
   if (sites !== undefined) {
-    if (sites && typeof sites === 'object' && !Array.isArray(sites)) policy.sites = sites;
+    if (isObject(sites)) policy.sites = checkedSites(sites, problems);
     else problems.push('sites must be an object keyed by adapter id');
   }
   return { policy, problems };
+}
+
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+// The list fields of a site adapter, and what their items must be. Content scripts iterate them
+// as they are, so a string where a list belongs (easy to type in a registry value) would break
+// site detection on every page; such a field is dropped and reported instead.
+const LIST_FIELDS = {
+  hosts: ['host names', (v) => typeof v === 'string'],
+  detect: ['CSS selectors', (v) => typeof v === 'string'],
+  composers: ['composer objects', isObject],
+};
+
+function checkedSites(sites, problems) {
+  const out = {};
+  for (const [id, adapter] of Object.entries(sites)) {
+    if (adapter === null) {
+      out[id] = null;
+      continue;
+    }
+    if (!isObject(adapter)) {
+      problems.push(`sites.${id} must be an object or null`);
+      continue;
+    }
+    const kept = { ...adapter };
+    for (const [field, [items, isItem]] of Object.entries(LIST_FIELDS)) {
+      if (kept[field] === undefined || (Array.isArray(kept[field]) && kept[field].every(isItem))) continue;
+      problems.push(`sites.${id}.${field} must be a list of ${items}`);
+      delete kept[field];
+    }
+    out[id] = kept;
+  }
+  return out;
 }
 
 // Windows registry and ADMX deliver complex values as JSON strings; JSON policy files as objects.

@@ -34,6 +34,29 @@ test('bad values are reported and ignored', () => {
   assert.match(problems.join(' '), /rules_bundle is not valid JSON/);
 });
 
+test('a site field of the wrong shape is reported and left out; the rest of the entry is kept', () => {
+  const { policy, problems } = normalizePolicy({ sites: JSON.stringify({
+    'mastodon': { detect: '#mastodon' },
+    intranet: { name: 'Yammer', hosts: ['social.corp.example'], composers: ['textarea'] },
+    reddit: null,
+    threads: 'off',
+  }) });
+  assert.deepEqual(problems, [
+    'sites.mastodon.detect must be a list of CSS selectors',
+    'sites.intranet.composers must be a list of composer objects',
+    'sites.threads must be an object or null',
+  ]);
+  assert.deepEqual(policy.sites, {
+    'mastodon': {},
+    intranet: { name: 'Yammer', hosts: ['social.corp.example'] },
+    reddit: null,
+  });
+  // The built-in detect selectors survive, so Mastodon is still found by structure.
+  const merged = mergeSites(readJson('sites.json'), policy.sites);
+  const mastodon = merged.adapters.find((a) => a.id === 'mastodon');
+  assert.ok(Array.isArray(mastodon.detect) && mastodon.detect.length > 0);
+});
+
 test('managed sites extend and override the table; generic stays last', () => {
   const table = readJson('sites.json');
   const merged = mergeSites(table, {
