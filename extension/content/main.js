@@ -7,8 +7,9 @@
 //   the background → findings → marks in the overlay (kept in place by rebasing while typing,
 //   redrawn on scroll/resize/edits) → hover card → Apply goes through the editor's own input path.
 //   Post click / shortcut (capture phase) → if the current text is already checked and clean, it
-//   passes untouched; otherwise it is stopped, checked at once, decided by gate.js, and after
-//   "Post anyway" re-dispatched once through a one-shot bypass.
+//   passes untouched; otherwise it is stopped and gate.js decides, from the check the current text
+//   already has or else from one made at once (and made again if the text changed meanwhile);
+//   after "Post anyway" it is re-dispatched once through a one-shot bypass.
 // Post text leaves this script only in the check message to the background.
 (function (GP) {
   'use strict';
@@ -504,9 +505,10 @@
   }
 
   function onInput(e) {
-    const m = composerAt(e.composedPath());
-    if (!m) return;
-    const s = sessions.get(editingHost(m.element));
+    // An editor with a session is found from the event's target alone; matching the page against
+    // the site table again, on every keystroke, is only for an editor without one.
+    const target = e.composedPath()[0];
+    const s = target instanceof Element ? sessions.get(editingHost(target)) : undefined;
     if (!s) { onActivity(e); return; }
     // A DOM editor's session hears every change from its MutationObserver, which would make this
     // a second report of the same keystroke; typing in a textarea changes no nodes.
