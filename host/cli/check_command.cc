@@ -33,12 +33,14 @@ options:
                      built-in and system rules are used, as in the browser.
   --format FORMAT    text (default), json (one object for the whole input), or jsonl: every
                      input line is {"id": ..., "text": ...} and every output line is
-                     {"id": ..., "findings": [...]}
+                     {"id": ..., "findings": [...]}; blank lines are skipped, and a bad line
+                     is named on stderr and the rest answered
   --threshold LEVEL  info, warn (default) or block: the least severity that makes the exit
                      status 1
   --today DATE       the date (YYYY-MM-DD) for rules that apply only on some dates; default today
 
-exit status: 0 nothing at or above the threshold, 1 something was, 2 usage or rules error.
+exit status: 0 nothing at or above the threshold, 1 something was, 2 a usage or rules error,
+an input that cannot be read, a bad jsonl line, or output that cannot be written.
 )";
 
 // 1-based line and column (in characters) of a UTF-16 offset, for people reading text output.
@@ -361,7 +363,7 @@ ParsedLine ParseLine(std::string_view line, std::string* parsed) {
   try {
     request = ParseJsonWithDepthLimit(line, /*allow_exceptions=*/false);
   } catch (const JsonTooDeep&) {
-    return bad("nested more than 64 levels deep");
+    return bad(kJsonTooDeep);
   }
   if (request.is_discarded()) return bad("not valid JSON");
   if (!request.is_object()) return bad("not a JSON object");
@@ -402,7 +404,9 @@ void CheckChunk(const Engine& engine, const CheckOptions& options, Severity thre
     size_t end = lines.find('\n', begin);
     if (end == std::string_view::npos) end = lines.size();
     const std::string_view line = lines.substr(begin, end - begin);
-    scratch->lines.push_back(line.empty() ? ParsedLine{} : ParseLine(line, &scratch->parsed));
+    // A line of JSON whitespace only (an empty line, or "\r" in a CRLF file) is no post.
+    const bool blank = line.find_first_not_of(" \t\r") == std::string_view::npos;
+    scratch->lines.push_back(blank ? ParsedLine{} : ParseLine(line, &scratch->parsed));
     begin = end + 1;
   }
 
@@ -447,10 +451,12 @@ void ReadChunk(std::istream& in, std::string* rest, std::string* lines) {
     in.read(lines->data() + old_size, static_cast<std::streamsize>(kChunkBytes));
     lines->resize(old_size + static_cast<size_t>(in.gcount()));
     if (lines->size() == old_size) return;  // end of input
-    const size_t newline = lines->rfind('\n');
-    if (newline == std::string::npos) continue;  // a line longer than a chunk: read on
-    rest->assign(*lines, newline + 1);
-    lines->resize(newline + 1);
+    // Only the bytes just read can hold a newline: searching all of a long line at every read
+    // would take time quadratic in its length.
+    const size_t newline = std::string_view(*lines).substr(old_size).rfind('\n');
+    if (newline == std::string_view::npos) continue;  // a line longer than a chunk: read on
+    rest->assign(*lines, old_size + newline + 1);
+    lines->resize(old_size + newline + 1);
     return;
   }
 }
@@ -521,6 +527,7 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
       };
       for (const Chunk::Bad& bad : oldest.bad) {
         write_replies(bad.replies_before);
+        std::fflush(stdout);  // so that, written to one file, the message follows those replies
         std::fprintf(stderr,
                      "guardpost check: line %zu: %s; expected {\"id\": ..., \"text\": \"...\"}\n",
                      number + bad.line + 1, bad.problem);

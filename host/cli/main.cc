@@ -1,6 +1,7 @@
 // guardpost: the command line for IT and tests, and the native messaging host when a browser
 // starts it. Each subcommand lives in its own file; this one only dispatches.
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -63,15 +64,28 @@ int main(int argc, char** argv) {
     return argc < 2 ? 2 : 0;
   }
   const std::string_view command = argv[1];
+  if (command == "host") return guardpost::RunNativeHost(argc, argv);
   const guardpost::Args args(argv + 2, argv + argc);
+  int status = 2;
   if (command == "--version") {
     std::puts("guardpost " GUARDPOST_VERSION);
-    return 0;
+    status = 0;
+  } else if (command == "check") {
+    status = guardpost::RunCheck(args);
+  } else if (command == "rules") {
+    status = guardpost::RunRules(args);
+  } else if (command == "eval") {
+    status = guardpost::RunEval(args);
+  } else {
+    std::fprintf(stderr, "guardpost: unknown command '%s'\n\n%s", argv[1], kUsage);
   }
-  if (command == "check") return guardpost::RunCheck(args);
-  if (command == "rules") return guardpost::RunRules(args);
-  if (command == "eval") return guardpost::RunEval(args);
-  if (command == "host") return guardpost::RunNativeHost(argc, argv);
-  std::fprintf(stderr, "guardpost: unknown command '%s'\n\n%s", argv[1], kUsage);
-  return 2;
+  // Output that did not all arrive (a full disk, a closed pipe) must not pass for a result.
+  const bool flushed = std::fflush(stdout) == 0;
+  const int flush_error = errno;
+  if (!flushed || std::ferror(stdout)) {
+    std::fprintf(stderr, "guardpost %s: writing the output failed%s%s\n", argv[1],
+                 flushed ? "" : ": ", flushed ? "" : std::strerror(flush_error));
+    return 2;
+  }
+  return status;
 }

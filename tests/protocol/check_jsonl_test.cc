@@ -24,6 +24,7 @@ struct JsonlRun {
   int status = -1;
   std::vector<json> replies;        // stdout lines that are JSON
   std::vector<std::string> errors;  // the other lines (stderr)
+  std::vector<std::string> lines;   // both, in the order they reached the one output file
 
   // Checks `input` (the file's bytes) against `pack`.
   explicit JsonlRun(const std::string& input, std::string_view pack = kTestPack) {
@@ -35,6 +36,7 @@ struct JsonlRun {
                  dir.path() / "output.txt");
     std::istringstream output(ReadFile(dir.path() / "output.txt"));
     for (std::string line; std::getline(output, line);) {
+      lines.push_back(line);
       if (line.starts_with('{')) {
         replies.push_back(json::parse(line));
       } else {
@@ -96,6 +98,30 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_named_and_the_rest_answered) {
       "\"...\"}",
       "guardpost check: line 9: not valid UTF-8; expected {\"id\": ..., \"text\": \"...\"}"};
   BOOST_TEST(run.errors == expected, boost::test_tools::per_element());
+  // Sent to one file, each message comes right after the replies to the lines before it.
+  std::string order;
+  for (const std::string& line : run.lines) order += line.starts_with('{') ? 'r' : 'e';
+  BOOST_TEST(order == "rereree");
+}
+
+// Lines of JSON whitespace only, such as the "\r" of a blank line in a CRLF file, are no posts.
+BOOST_AUTO_TEST_CASE(blank_lines_of_whitespace_are_skipped) {
+  const JsonlRun run(
+      "{\"id\": 1, \"text\": \"ok\"}\r\n\r\n \t \n{\"id\": 2, \"text\": \"a canaryword\"}\r\n");
+  BOOST_TEST(run.status == 1);
+  BOOST_TEST(run.errors.empty());
+  BOOST_REQUIRE_EQUAL(run.replies.size(), 2U);
+  BOOST_TEST(run.replies[1]["findings"].size() == 1U);
+}
+
+// Replies that could not all be written must not pass for a result.
+BOOST_AUTO_TEST_CASE(output_that_cannot_be_written_is_an_error) {
+  TempDir dir;
+  WriteFile(dir.path() / "input.jsonl", Line(1, "fine"));
+  BOOST_TEST(
+      Run({GUARDPOST_BINARY, "check", "--format", "jsonl", (dir.path() / "input.jsonl").string()},
+          {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()},
+          "/dev/full") == 2);
 }
 
 BOOST_AUTO_TEST_CASE(findings_are_those_of_format_json_with_every_optional_field) {

@@ -14,9 +14,11 @@ namespace guardpost {
 // level: a request nested a hundred thousand levels deep parsed fine and then overflowed the stack
 // of whatever printed it. Nothing Guardpost reads legitimately nests more than a few levels.
 inline constexpr int kMaxJsonDepth = 64;
+inline constexpr char kJsonTooDeep[] = "nested more than 64 levels deep";
+static_assert(kMaxJsonDepth == 64, "kJsonTooDeep names the limit");
 
 struct JsonTooDeep : std::runtime_error {
-  JsonTooDeep() : std::runtime_error("nested more than 64 levels deep") {}
+  JsonTooDeep() : std::runtime_error(kJsonTooDeep) {}
 };
 
 // nlohmann::json::parse, refusing objects and arrays nested more than kMaxJsonDepth levels deep
