@@ -36,17 +36,9 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// At most `max_bytes` of `text`, not ending inside a UTF-8 sequence.
-std::string_view Prefix(std::string_view text, size_t max_bytes) {
-  if (text.size() <= max_bytes) return text;
-  size_t end = max_bytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
 // A request value that came from the extension, not from the employee, shown in messages and
 // logs: short and JSON-quoted so that it cannot forge a log line.
-std::string Quote(std::string_view value) { return Dump(json(std::string(Prefix(value, 40)))); }
+std::string Quote(std::string_view value) { return Dump(json(std::string(Utf8Prefix(value, 40)))); }
 
 const char* JsonTypeName(const json& value) {
   switch (value.type()) {
@@ -259,15 +251,15 @@ ordered_json StatsJson(const Session::Stats& stats) {
 // A layer's problems as replies list them. Each pack lists at most 50 problems; a layer of
 // thousands of broken packs is cut here too, so that every reply that repeats the problems (hello,
 // rules.update) stays under 1 MiB.
-std::vector<LoadError> Listed(std::string_view layer, std::vector<LoadError> errors) {
+std::vector<LoadError> Listed(std::string_view layer, const std::vector<LoadError>& errors) {
   constexpr size_t kMaxListedErrors = 100;
-  if (errors.size() > kMaxListedErrors) {
-    const size_t unlisted = errors.size() - kMaxListedErrors;
-    errors.resize(kMaxListedErrors);
-    errors.push_back({std::string(layer), 0, 0, "", "",
-                      std::to_string(unlisted) + " more problems, not listed"});
+  const size_t listed = std::min(errors.size(), kMaxListedErrors);
+  std::vector<LoadError> list(errors.begin(), errors.begin() + static_cast<ptrdiff_t>(listed));
+  if (errors.size() > listed) {
+    list.push_back({std::string(layer), 0, 0, "", "",
+                    std::to_string(errors.size() - listed) + " more problems, not listed"});
   }
-  return errors;
+  return list;
 }
 
 // The "rules" object of hello and rules.update replies.
@@ -431,7 +423,7 @@ std::string Session::HandleRulesUpdate(Request& request) {
     std::string source = "managed:";
     const json* name = pack_json.is_object() ? Field(pack_json, "pack") : nullptr;
     if (name != nullptr && name->is_string()) {
-      source += std::string(Prefix(name->get_ref<const std::string&>(), 80));
+      source += std::string(Utf8Prefix(name->get_ref<const std::string&>(), 80));
     } else {
       source += "packs[" + std::to_string(i) + "]";
     }
@@ -520,7 +512,7 @@ std::string Session::HandleEvent(Request& request) {
   if (const json* rules = Field(request.body, "rules")) {
     for (const json& rule : *rules) {
       if (rule_ids.size() >= 20) break;
-      rule_ids.push_back(std::string(Prefix(rule.get_ref<const std::string&>(), 100)));
+      rule_ids.push_back(std::string(Utf8Prefix(rule.get_ref<const std::string&>(), 100)));
     }
   }
   spdlog::info("event id={} action={} site={} rules={}", request.id_log, action,

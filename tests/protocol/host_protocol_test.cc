@@ -491,6 +491,37 @@ BOOST_AUTO_TEST_CASE(a_bundle_of_thousands_of_broken_packs_gets_a_short_answer) 
   BOOST_TEST(host.Wait() == 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_bundle_of_long_broken_patterns_gets_a_short_answer) {
+  // 135 rules whose 20,000-character alternation misses its ')': RE2's message quotes the
+  // pattern, and the reply (each problem twice) passed 1 MiB and came back as `internal`.
+  std::string names = "(";
+  for (int i = 0; i < 2000; ++i) names += "name" + std::to_string(i % 10) + "x|";
+  json packs = json::array();
+  for (int p = 0; p < 3; ++p) {
+    json rules = json::array();
+    for (int r = 0; r < 45; ++r) {
+      rules.push_back({{"id", "r" + std::to_string(r)},
+                       {"kind", "pattern"},
+                       {"category", "secret"},
+                       {"severity", "block"},
+                       {"message", "m"},
+                       {"pattern", names},
+                       {"examples", {{"flag", json::array()}, {"pass", json::array()}}}});
+    }
+    packs.push_back({{"pack", "p" + std::to_string(p)}, {"rules", rules}});
+  }
+  Host host;
+  const json broken = host.Call(
+      {{"id", 1}, {"type", "rules.update"}, {"bundle", {{"version", "v2"}, {"packs", packs}}}});
+  ExpectError(broken, 1, "rules_invalid");
+  BOOST_REQUIRE_EQUAL(broken["errors"].size(), 101U);
+  BOOST_TEST(broken["errors"][0].get<std::string>().size() < 500U);
+  const json hello = host.Call({{"id", 2}, {"type", "hello"}});
+  BOOST_TEST(hello["rules"]["errors"].size() == 101U);
+  ExpectServing(host);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_system_directory_of_broken_packs_gets_a_short_hello) {
   // The same limit for the layers read at start: 200 packs of 60 broken rules each list 10,200
   // problems, which made hello's reply pass 1 MiB and come back as `internal`.

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include <random>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -141,6 +142,28 @@ BOOST_AUTO_TEST_CASE(a_pack_lists_its_first_50_problems_and_counts_the_rest) {
   BOOST_TEST(errors[0].ToString() == "big.json:1:25: field 'id': required field is missing");
   // Each {} misses id, kind, category, severity, message and examples: 420 problems.
   BOOST_TEST(errors[50].ToString() == "big.json: 370 more problems in this pack, not listed");
+}
+
+// A problem quotes what the pack wrote; a rule id, a field name or a pattern megabytes long is
+// cut, so that each listed problem stays short.
+BOOST_AUTO_TEST_CASE(long_quotes_in_problems_are_cut) {
+  const std::string id(5000, 'i'), field(5000, 'f'), pattern = "(" + std::string(100000, 'a');
+  const std::string errors =
+      ErrorsOf(R"({"pack": "p", "rules": [{"id": ")" + id +
+               R"(", "kind": "pattern", "category": "secret", "severity": "block",
+               "message": "m", "examples": {"flag": [], "pass": []}, ")" +
+               field + R"(": 1, "pattern": ")" + pattern + R"("}]})");
+  std::istringstream stream(errors);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  BOOST_REQUIRE_EQUAL(lines.size(), 2U);  // the unknown field and the pattern
+  const std::string rule = "rule '" + std::string(100, 'i') + "…': field '";
+  BOOST_TEST(lines[0].find(rule + std::string(100, 'f') + "…': unknown field for a pattern rule") !=
+             std::string::npos);
+  BOOST_TEST(lines[1].find(rule + "pattern': not a valid RE2 expression: missing ): (aaa") !=
+             std::string::npos);
+  BOOST_TEST(lines[1].ends_with("a…"));
+  for (const std::string& line : lines) BOOST_TEST(line.size() < 500U);
 }
 
 // Packs are validated with RE2's parser only (pattern_syntax.h), so the capture groups it counts

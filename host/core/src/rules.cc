@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 
+#include "guardpost/engine.h"
 #include "guardpost/json_depth.h"
 #include "guardpost/rules.h"
 #include "json_position.h"
@@ -149,8 +150,16 @@ class PackReader {
     return what;
   }
 
+  // A problem quotes what the pack wrote (a rule id, a field name, a pattern in RE2's message),
+  // which may be megabytes long; each part is cut, so that a listed problem stays short.
   void Add(LoadError error) {
-    if (++problems_ <= kMaxListedProblems) errors_->push_back(std::move(error));
+    if (++problems_ > kMaxListedProblems) return;
+    for (auto [part, max_bytes] :
+         {std::pair{&error.rule_id, size_t{100}}, std::pair{&error.field, size_t{100}},
+          std::pair{&error.message, size_t{300}}}) {
+      if (part->size() > max_bytes) *part = std::string(Utf8Prefix(*part, max_bytes)) + "…";
+    }
+    errors_->push_back(std::move(error));
   }
 
   void Error(std::vector<PathStep> path, const std::string& rule_id, const std::string& field,

@@ -46,6 +46,13 @@ size_t Utf16Length(std::string_view text) {
   return units;
 }
 
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 namespace internal {
 
 size_t PreviousCodePoint(std::string_view text, size_t pos) {

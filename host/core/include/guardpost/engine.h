@@ -102,6 +102,10 @@ bool IsValidUtf8(std::string_view text);
 // Number of UTF-16 code units needed to encode `text`. Precondition: valid UTF-8.
 size_t Utf16Length(std::string_view text);
 
+// The longest prefix of `text` of at most `max_bytes` bytes that does not end inside a UTF-8
+// sequence, for quoting something that may be long in a message.
+std::string_view Utf8Prefix(std::string_view text, size_t max_bytes);
+
 // Salted digest used by hashed terms: lowercase hex SHA-256 of salt + the words view of phrase,
 // and the number of words in that view (for the pack's max_words). `guardpost rules hash` uses it
 // to turn a private list into a pack.
