@@ -8,6 +8,7 @@
 #include <random>
 
 #include "guardpost/engine.h"
+#include "hash.h"
 
 using namespace guardpost;
 namespace bdata = boost::unit_test::data;
@@ -125,6 +126,47 @@ BOOST_AUTO_TEST_CASE(hashed_terms_match_without_the_phrase_in_the_pack) {
   BOOST_TEST(Spans(engine.Check("Orca-7 ships soon")) == "h@0-6");
   BOOST_TEST(Spans(engine.Check("we saw orca 7 times")) == "h@7-13");
   BOOST_TEST(Spans(engine.Check("the orca swam")) == "");
+}
+
+// Find hashes a text's slices in batches of 128: a code name in the first, a middle and the last
+// batch of a long text is found in each.
+BOOST_AUTO_TEST_CASE(hashed_terms_are_found_in_every_batch_of_a_long_text) {
+  const HashedTerm hashed = HashTerm("salt", "Orca-7");
+  const Engine engine = MakeEngine({R"({"id": "h", "kind": "terms", "category": "confidential",
+    "severity": "block", "message": "code name", "hashed": {"salt": "salt", "max_words": 3,
+    "sha256": [")" + hashed.sha256_hex +
+                                    R"("]}})"});
+  std::string waves;
+  for (int i = 0; i < 100; ++i) waves.append(" wave");
+  const std::string text = "orca 7" + waves + " orca 7" + waves + " orca 7";
+  BOOST_TEST(Spans(engine.Check(text)) == "h@0-6 h@507-513 h@1014-1020");
+}
+
+// OfEach pads short messages itself and compresses them with SHA256_Transform; Of goes through
+// SHA256_Update and SHA256_Final. They must agree for every length around the one-block and
+// two-block limits, and for salts too long for the padded path.
+BOOST_AUTO_TEST_CASE(salted_sha256_of_each_agrees_with_of) {
+  std::mt19937 rng(11);
+  std::string bytes(200, '\0');
+  for (char& c : bytes) c = static_cast<char>(rng());
+  for (const size_t salt_size : {0, 1, 15, 54, 55, 56, 63, 64, 100}) {
+    const internal::SaltedSha256 hasher(std::string_view(bytes).substr(0, salt_size));
+    std::vector<std::string_view> messages;
+    for (size_t size = 0; size <= 140; ++size)
+      messages.push_back(std::string_view(bytes).substr(7, size));
+    std::vector<internal::Digest> digests;
+    hasher.OfEach(messages, &digests);
+    BOOST_REQUIRE(digests.size() == messages.size());
+    for (size_t i = 0; i < messages.size(); ++i) {
+      BOOST_TEST(internal::HexOf(digests[i]) == internal::HexOf(hasher.Of(messages[i])),
+                 "salt of " << salt_size << " bytes, message of " << messages[i].size());
+    }
+  }
+  // FIPS 180-2's first example, SHA-256("abc"), split between salt and message.
+  std::vector<internal::Digest> abc;
+  internal::SaltedSha256("a").OfEach(std::vector<std::string_view>{"bc"}, &abc);
+  BOOST_TEST(internal::HexOf(abc.at(0)) ==
+             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 BOOST_AUTO_TEST_CASE(pattern_group_allowlist_and_validators) {

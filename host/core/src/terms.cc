@@ -77,17 +77,37 @@ void TermIndex::Find(std::string_view view, const std::vector<WordSpan>& words,
       for (const Ref& ref : entry.refs) hits->push_back({ref.rule, ref.term, first, first + n});
       if (!entry.starts_longer) break;
     }
-    for (const auto& [salt, salted] : salted_) {
-      for (size_t n = 0; n < static_cast<size_t>(salted.max_words) && first + n < words.size();
-           ++n) {
-        const std::string_view slice = view.substr(begin, words[first + n].end - begin);
-        const Digest digest = salted.hasher->Of(slice);
-        if (!salted.MayHold(digest)) continue;
-        const auto it = salted.rules_by_digest.find(digest);
+  }
+  // Hashed terms: every slice of 1..max_words words, hashed in batches (SaltedSha256::OfEach) of
+  // a size that keeps the scratch small whatever the text's length.
+  constexpr size_t kBatch = 128;
+  thread_local std::vector<std::string_view> slices;
+  thread_local std::vector<std::pair<size_t, size_t>> slice_words;  // first, last
+  thread_local std::vector<Digest> digests;
+  for (const auto& [salt, salted] : salted_) {
+    auto look_up_batch = [&] {
+      salted.hasher->OfEach(slices, &digests);
+      for (size_t i = 0; i < digests.size(); ++i) {
+        if (!salted.MayHold(digests[i])) continue;
+        const auto it = salted.rules_by_digest.find(digests[i]);
         if (it == salted.rules_by_digest.end()) continue;
-        for (size_t rule : it->second) hits->push_back({rule, -1, first, first + n});
+        for (size_t rule : it->second) {
+          hits->push_back({rule, -1, slice_words[i].first, slice_words[i].second});
+        }
       }
+      slices.clear();
+      slice_words.clear();
+    };
+    for (size_t first = 0; first < words.size(); ++first) {
+      const size_t begin = words[first].begin;
+      const size_t end = std::min(words.size(), first + static_cast<size_t>(salted.max_words));
+      for (size_t last = first; last < end; ++last) {
+        slices.push_back(view.substr(begin, words[last].end - begin));
+        slice_words.emplace_back(first, last);
+      }
+      if (slices.size() >= kBatch) look_up_batch();
     }
+    look_up_batch();
   }
 }
 
