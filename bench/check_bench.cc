@@ -364,7 +364,8 @@ BENCHMARK(BM_EngineConstruct)
 // a host's cold path to answering hello.
 void BM_LoadRulesAndConstruct(benchmark::State& state) {
   for (auto _ : state) {
-    guardpost::Layer layer = guardpost::LoadLayer("builtin", {GUARDPOST_BENCH_RULES_DIR});
+    guardpost::Layer layer = guardpost::LoadLayer("builtin", {GUARDPOST_BENCH_RULES_DIR},
+                                                  guardpost::PatternCheck::kParse);
     Engine engine(std::move(layer.packs));
     benchmark::DoNotOptimize(engine.rule_count());
   }

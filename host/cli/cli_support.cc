@@ -43,7 +43,7 @@ std::optional<std::string> ArgReader::Operand() {
 std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths) {
   std::vector<Layer> layers;
   if (paths.empty()) {
-    layers.push_back(LoadLayer("builtin", {BuiltinRulesDir()}));
+    layers.push_back(LoadBuiltinLayer());
     layers.push_back(LoadSystemLayer());
   } else {
     layers.push_back(LoadLayer("command line", paths));

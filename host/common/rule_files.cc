@@ -24,7 +24,7 @@ struct LoadedFile {
   std::vector<LoadError> errors;
 };
 
-LoadedFile LoadFile(const fs::path& path) {
+LoadedFile LoadFile(const fs::path& path, PatternCheck check) {
   LoadedFile loaded;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -40,25 +40,27 @@ LoadedFile LoadFile(const fs::path& path) {
   std::ostringstream bytes;
   bytes << in.rdbuf();
   Pack pack;
-  if (ParsePack(path.string(), bytes.str(), &pack, &loaded.errors)) loaded.pack = std::move(pack);
+  if (ParsePack(path.string(), bytes.str(), &pack, &loaded.errors, check)) {
+    loaded.pack = std::move(pack);
+  }
   return loaded;
 }
 
 // Parsing packs is most of the native host's start-up, and the browser waits for it, so
 // independent files are parsed on all cores. Results keep the files' order.
-std::vector<LoadedFile> LoadFiles(const std::vector<fs::path>& files) {
+std::vector<LoadedFile> LoadFiles(const std::vector<fs::path>& files, PatternCheck check) {
   std::vector<LoadedFile> loaded(files.size());
   std::atomic<size_t> next{0};
   const size_t threads = std::min<size_t>(files.size(), std::thread::hardware_concurrency());
   RunOnThreads(threads > 1 ? threads - 1 : 0, [&](size_t) {
-    for (size_t i = next++; i < files.size(); i = next++) loaded[i] = LoadFile(files[i]);
+    for (size_t i = next++; i < files.size(); i = next++) loaded[i] = LoadFile(files[i], check);
   });
   return loaded;
 }
 
 }  // namespace
 
-Layer LoadLayer(std::string name, const std::vector<std::string>& paths) {
+Layer LoadLayer(std::string name, const std::vector<std::string>& paths, PatternCheck check) {
   Layer layer;
   layer.name = std::move(name);
   std::vector<fs::path> files;
@@ -84,7 +86,7 @@ Layer LoadLayer(std::string name, const std::vector<std::string>& paths) {
       files.push_back(path);  // LoadFile reports it if it does not exist
     }
   }
-  for (LoadedFile& file : LoadFiles(files)) {
+  for (LoadedFile& file : LoadFiles(files, check)) {
     if (file.pack) layer.packs.push_back(std::move(*file.pack));
     layer.errors.insert(layer.errors.end(), std::make_move_iterator(file.errors.begin()),
                         std::make_move_iterator(file.errors.end()));
@@ -100,6 +102,8 @@ std::string BuiltinRulesDir() {
   if (fs::is_directory(GUARDPOST_SOURCE_RULES_DIR, ec)) return GUARDPOST_SOURCE_RULES_DIR;
   return GUARDPOST_INSTALLED_RULES_DIR;
 }
+
+Layer LoadBuiltinLayer() { return LoadLayer("builtin", {BuiltinRulesDir()}, PatternCheck::kParse); }
 
 Layer LoadSystemLayer() {
   const std::string dir = SystemRulesDir();

@@ -152,7 +152,7 @@ int RunNativeHost(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   LogCaller(argc, argv);
 
-  Session session(LoadLayer("builtin", {BuiltinRulesDir()}), LoadSystemLayer(), LocalDateToday);
+  Session session(LoadBuiltinLayer(), LoadSystemLayer(), LocalDateToday);
   spdlog::info("ready in {:.1f} ms", MillisecondsSince(started));
   // The first request is normally hello, which needs only the parsed rules. Once it is answered,
   // the patterns compile on a thread of their own while the employee starts typing, rather than

@@ -561,6 +561,29 @@ BOOST_AUTO_TEST_CASE(a_system_directory_that_cannot_be_read_is_an_error_not_an_e
   BOOST_TEST(host.Wait() == 0);
 }
 
+// A managed pattern that parses but is too large for RE2 to compile is refused with the others'
+// problems, rather than loaded as a rule that never matches.
+BOOST_AUTO_TEST_CASE(a_rules_update_with_a_pattern_too_large_to_compile_is_refused) {
+  json pack = GoodPack();
+  pack["rules"].push_back({{"id", "secret.huge"},
+                           {"kind", "pattern"},
+                           {"category", "secret"},
+                           {"severity", "block"},
+                           {"message", "m"},
+                           {"pattern", "\\pL{1000}"},
+                           {"examples", {{"flag", json::array()}, {"pass", json::array()}}}});
+  Host host;
+  const json reply =
+      host.Call({{"id", 1}, {"type", "rules.update"}, {"bundle", {{"packs", {pack}}}}});
+  ExpectError(reply, 1, "rules_invalid");
+  const std::string message = reply["message"];
+  BOOST_TEST(message.find("secret.huge") != std::string::npos, message);
+  BOOST_TEST(message.find("pattern too large") != std::string::npos, message);
+  // The last good rules stay: the pack's other rule did not take effect either.
+  BOOST_TEST(host.Call(Check(2, "bluefin"))["findings"].size() == 0u);
+  BOOST_TEST(host.Wait() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(good_rules_update_takes_effect_and_can_be_removed) {
   Host host;
   // A broken update first: the good one after it must clear its error.

@@ -87,6 +87,23 @@ BOOST_AUTO_TEST_CASE(bad_regex_and_group_are_reported) {
              "got group 2\n");
 }
 
+// A pattern can parse and still be too large for RE2 to compile: a thousand copies of a class of
+// every letter in Unicode. Without compiling, the pack would load and the rule never match.
+BOOST_AUTO_TEST_CASE(a_pattern_too_large_to_compile_is_reported) {
+  const std::string json = R"({"pack": "p", "rules": [
+  {"id": "t.huge", "kind": "pattern", "category": "secret", "severity": "block", "message": "m",
+   "pattern": "\\pL{1000}", "examples": {"flag": [], "pass": []}}]})";
+  BOOST_TEST(ErrorsOf(json) ==
+             "test.json:3:4: rule 't.huge': field 'pattern': RE2 cannot compile it (pattern too "
+             "large - compile failed): split it into several rules, or shorten its lists and "
+             "repetitions\n");
+  // Parsing alone, for packs that were checked before they were installed, does not see it.
+  Pack pack;
+  std::vector<LoadError> errors;
+  BOOST_TEST(ParsePack("test.json", json, &pack, &errors, PatternCheck::kParse));
+  BOOST_TEST(errors.empty());
+}
+
 BOOST_AUTO_TEST_CASE(missing_fields_unknown_fields_and_duplicates) {
   const std::string json = std::string(R"({"pack": "p", "rules": [)") + kGoodRule + "," +
                            kGoodRule +

@@ -61,10 +61,7 @@ class LazyRegex {
 
   const RE2& Get() const {
     std::call_once(state_->once, [this] {
-      RE2::Options options;
-      options.set_log_errors(false);
-      options.set_case_sensitive(case_sensitive_);
-      state_->re = std::make_unique<const RE2>(pattern_, options);
+      state_->re = std::make_unique<const RE2>(pattern_, internal::RuleOptions(case_sensitive_));
     });
     return *state_->re;
   }

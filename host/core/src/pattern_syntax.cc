@@ -91,6 +91,19 @@ bool ParsesAsRe2(std::string_view pattern, std::string* error) {
   return set.Add(re2::StringPiece(pattern.data(), pattern.size()), error) >= 0;
 }
 
+RE2::Options RuleOptions(bool case_sensitive) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_case_sensitive(case_sensitive);
+  return options;
+}
+
+bool CompilesInRe2(std::string_view pattern, bool case_sensitive, std::string* error) {
+  const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), RuleOptions(case_sensitive));
+  if (!re.ok()) *error = re.error();
+  return re.ok();
+}
+
 int CountCaptureGroups(std::string_view pattern) {
   int groups = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {

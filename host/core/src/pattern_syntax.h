@@ -7,6 +7,8 @@
 #ifndef GUARDPOST_CORE_PATTERN_SYNTAX_H_
 #define GUARDPOST_CORE_PATTERN_SYNTAX_H_
 
+#include <re2/re2.h>
+
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,14 @@ namespace guardpost::internal {
 // syntax; otherwise false, with RE2's own description in *error (the same text RE2::error()
 // gives, such as "missing ): (abc").
 bool ParsesAsRe2(std::string_view pattern, std::string* error);
+
+// The options the engine compiles a rule's pattern with (RE2's default memory limit).
+RE2::Options RuleOptions(bool case_sensitive);
+
+// Compiles `pattern` as the engine does. Returns false, with RE2's
+// description in *error ("pattern too large - compile failed"), when a pattern that parses is too
+// large to compile. Precondition: ParsesAsRe2(pattern) is true.
+bool CompilesInRe2(std::string_view pattern, bool case_sensitive, std::string* error);
 
 // The number of capturing groups in `pattern`, as RE2::NumberOfCapturingGroups() counts them.
 // Precondition: ParsesAsRe2(pattern) is true.

@@ -69,8 +69,9 @@ std::string_view TypeName(const Json& value) {
 // every error can be placed in the file.
 class PackReader {
  public:
-  PackReader(std::string_view source, std::string_view json, std::vector<LoadError>* errors)
-      : source_(source), json_(json), errors_(errors) {}
+  PackReader(std::string_view source, std::string_view json, PatternCheck check,
+             std::vector<LoadError>* errors)
+      : source_(source), json_(json), check_(check), errors_(errors) {}
 
   // A pack with thousands of broken rules lists its first kMaxListedProblems problems and counts
   // the rest: each listed problem costs a scan of the pack for its position, and the list goes
@@ -396,6 +397,11 @@ class PackReader {
       std::string error;
       if (!internal::ParsesAsRe2(rule->pattern, &error)) {
         Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + error);
+      } else if (check_ == PatternCheck::kCompile &&
+                 !internal::CompilesInRe2(rule->pattern, rule->case_sensitive, &error)) {
+        Error(Append(path, "pattern"), id, "pattern",
+              "RE2 cannot compile it (" + error +
+                  "): split it into several rules, or shorten its lists and repetitions");
       } else if (const int groups = internal::CountCaptureGroups(rule->pattern);
                  rule->group > groups) {
         Error(Append(path, "group"), id, "group",
@@ -525,6 +531,7 @@ class PackReader {
 
   std::string_view source_;
   std::string_view json_;
+  PatternCheck check_;
   std::vector<LoadError>* errors_;
   size_t problems_ = 0;  // found so far, listed in *errors_ or not
 };
@@ -571,9 +578,9 @@ std::string LoadError::ToString() const {
 }
 
 bool ParsePack(std::string_view source, std::string_view json_text, Pack* pack,
-               std::vector<LoadError>* errors) {
+               std::vector<LoadError>* errors, PatternCheck check) {
   *pack = Pack{};
-  return PackReader(source, json_text, errors).Read(pack);
+  return PackReader(source, json_text, check, errors).Read(pack);
 }
 
 }  // namespace guardpost
