@@ -234,6 +234,11 @@ BOOST_AUTO_TEST_CASE(long_repetitions_are_capped_and_nothing_else_changes) {
       {R"(\Q{20}\E{20})", R"(\Q{20}\E{16,})"},
       {R"(\{20}a{,40})", R"(\{20}a{,40})"},
       {R"(\Qx{20})", R"(\Qx{20})"},
+      // RE2 reads no count with a leading zero or of ten digits: these braces are literal.
+      {R"(x{020})", R"(x{020})"},
+      {R"(x{2,040})", R"(x{2,040})"},
+      {R"(x{1234567890})", R"(x{1234567890})"},
+      {R"(x{0}y{0,40})", R"(x{0}y{0,})"},
   };
   for (const auto& [pattern, capped] : cases) {
     BOOST_TEST(gi::WithRepetitionsCapped(pattern, 16) == capped, pattern);

@@ -58,10 +58,14 @@ struct CountedRepetition {
 
 std::optional<CountedRepetition> ParseCountedRepetition(std::string_view pattern, size_t i) {
   const size_t n = pattern.size();
+  auto is_digit = [&](size_t j) { return j < n && pattern[j] >= '0' && pattern[j] <= '9'; };
+  // As RE2's parser reads a count: no leading zero, at most 9 digits. Braces around anything
+  // else, such as {020} or {1234567890}, are literal text to RE2, and must stay so here.
   auto number = [&](size_t* j) -> std::optional<int> {
-    if (*j >= n || pattern[*j] < '0' || pattern[*j] > '9') return std::nullopt;
+    if (!is_digit(*j) || (pattern[*j] == '0' && is_digit(*j + 1))) return std::nullopt;
     int value = 0;
-    for (; *j < n && pattern[*j] >= '0' && pattern[*j] <= '9'; ++*j) {
+    for (int digits = 0; is_digit(*j); ++*j, ++digits) {
+      if (digits == 9) return std::nullopt;
       value = std::min(value * 10 + (pattern[*j] - '0'), 100000);  // RE2 allows 1000 at most
     }
     return value;
