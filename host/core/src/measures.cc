@@ -30,10 +30,16 @@ bool IsAsciiCapital(unsigned char byte) { return static_cast<unsigned char>(byte
 
 void FindPunctuationRuns(std::string_view text, int min_run, std::vector<ByteSpan>* runs) {
   auto is_mark = [&](size_t i) { return text[i] == '!' || text[i] == '?'; };
+  // A block that held a mark is walked byte by byte to its end before the next block is tested:
+  // testing a block at every byte near a mark would count the same bytes up to 32 times.
+  size_t bytewise_until = 0;
   for (size_t i = 0; i < text.size();) {
-    if (i + kBlock <= text.size() && MarksInBlock(text, i) == 0) {
-      i += kBlock;
-      continue;
+    if (i >= bytewise_until && i + kBlock <= text.size()) {
+      if (MarksInBlock(text, i) == 0) {
+        i += kBlock;
+        continue;
+      }
+      bytewise_until = i + kBlock;
     }
     if (!is_mark(i)) {
       ++i;
@@ -50,8 +56,16 @@ std::optional<ByteSpan> FindShouting(std::string_view text, int min_letters, dou
   if (text.size() < static_cast<size_t>(min_letters)) return std::nullopt;
   int letters = 0, capitals = 0;
   size_t first = text.size(), last_end = 0;
+  // As in FindPunctuationRuns: a block that is not all ASCII is walked character by character to
+  // its end before the next block is tested.
+  size_t bytewise_until = 0;
   for (size_t pos = 0; pos < text.size();) {
-    if (pos + kBlock <= text.size() && IsAscii(text.substr(pos, kBlock))) {
+    bool ascii_block = false;
+    if (pos >= bytewise_until && pos + kBlock <= text.size()) {
+      ascii_block = IsAscii(text.substr(pos, kBlock));
+      if (!ascii_block) bytewise_until = pos + kBlock;
+    }
+    if (ascii_block) {
       int block_letters = 0, block_capitals = 0;
       for (size_t k = 0; k < kBlock; ++k) {
         const auto byte = static_cast<unsigned char>(text[pos + k]);
@@ -73,10 +87,20 @@ std::optional<ByteSpan> FindShouting(std::string_view text, int min_letters, dou
       pos += kBlock;
     } else {
       const size_t start = pos;
-      const auto c = static_cast<UChar32>(DecodeUtf8(text, &pos));
-      if (!u_isalpha(c)) continue;
+      const auto byte = static_cast<unsigned char>(text[pos]);
+      bool letter, capital;
+      if (byte < 0x80) {  // most characters even of a block that is not all ASCII
+        ++pos;
+        letter = IsAsciiLetter(byte);
+        capital = IsAsciiCapital(byte);
+      } else {
+        const auto c = static_cast<UChar32>(DecodeUtf8(text, &pos));
+        letter = u_isalpha(c);
+        capital = u_isupper(c);
+      }
+      if (!letter) continue;
       if (letters++ == 0) first = start;
-      capitals += u_isupper(c) ? 1 : 0;
+      capitals += capital ? 1 : 0;
       last_end = pos;
     }
     // Most posts are not shouting: stop once even a text that is capitals from here on could not
