@@ -102,12 +102,6 @@ RE2::Options RuleOptions(bool case_sensitive) {
   return options;
 }
 
-bool CompilesInRe2(std::string_view pattern, bool case_sensitive, std::string* error) {
-  const RE2 re(re2::StringPiece(pattern.data(), pattern.size()), RuleOptions(case_sensitive));
-  if (!re.ok()) *error = re.error();
-  return re.ok();
-}
-
 int CountCaptureGroups(std::string_view pattern) {
   int groups = 0;
   for (size_t i = 0; i < pattern.size(); ++i) {

@@ -1,7 +1,8 @@
 // Checking and rewriting RE2 patterns without compiling them.
 //
 // Loading rules must report every bad pattern, but compiling RE2 programs is most of the cost of
-// starting the host. So packs are validated with RE2's parser alone, and the engine compiles a
+// starting the host. So the built-in packs are validated with RE2's parser alone as the host
+// starts (PatternCheck::kParse; other packs are compiled as they load), and the engine compiles a
 // pattern only when it first needs it (engine.cc). Internal to the core library.
 
 #ifndef GUARDPOST_CORE_PATTERN_SYNTAX_H_
@@ -21,11 +22,6 @@ bool ParsesAsRe2(std::string_view pattern, std::string* error);
 
 // The options the engine compiles a rule's pattern with (RE2's default memory limit).
 RE2::Options RuleOptions(bool case_sensitive);
-
-// Compiles `pattern` as the engine does. Returns false, with RE2's
-// description in *error ("pattern too large - compile failed"), when a pattern that parses is too
-// large to compile. Precondition: ParsesAsRe2(pattern) is true.
-bool CompilesInRe2(std::string_view pattern, bool case_sensitive, std::string* error);
 
 // The number of capturing groups in `pattern`, as RE2::NumberOfCapturingGroups() counts them.
 // Precondition: ParsesAsRe2(pattern) is true.

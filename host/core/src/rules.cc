@@ -395,15 +395,26 @@ class PackReader {
     Strings(object, path, id, "allow", &rule->allow);
     if (String(object, path, id, "pattern", true, &rule->pattern)) {
       std::string error;
-      if (!internal::ParsesAsRe2(rule->pattern, &error)) {
-        Error(Append(path, "pattern"), id, "pattern", "not a valid RE2 expression: " + error);
-      } else if (check_ == PatternCheck::kCompile &&
-                 !internal::CompilesInRe2(rule->pattern, rule->case_sensitive, &error)) {
-        Error(Append(path, "pattern"), id, "pattern",
-              "RE2 cannot compile it (" + error +
-                  "): split it into several rules, or shorten its lists and repetitions");
-      } else if (const int groups = internal::CountCaptureGroups(rule->pattern);
-                 rule->group > groups) {
+      int groups = 0;
+      if (check_ == PatternCheck::kCompile) {
+        // One compile answers all: whether the pattern parses, whether its program fits RE2's
+        // memory limit, and how many groups it has.
+        const RE2 re(rule->pattern, internal::RuleOptions(rule->case_sensitive));
+        if (re.error_code() == RE2::ErrorPatternTooLarge) {
+          error = "RE2 cannot compile it (" + re.error() +
+                  "): split it into several rules, or shorten its lists and repetitions";
+        } else if (!re.ok()) {
+          error = "not a valid RE2 expression: " + re.error();
+        }
+        groups = re.NumberOfCapturingGroups();
+      } else if (internal::ParsesAsRe2(rule->pattern, &error)) {
+        groups = internal::CountCaptureGroups(rule->pattern);
+      } else {
+        error = "not a valid RE2 expression: " + error;
+      }
+      if (!error.empty()) {
+        Error(Append(path, "pattern"), id, "pattern", error);
+      } else if (rule->group > groups) {
         Error(Append(path, "group"), id, "group",
               "the pattern has " + std::to_string(groups) + " capture group(s); got group " +
                   std::to_string(rule->group));
