@@ -255,9 +255,13 @@ std::vector<LoadError> Listed(std::string_view layer, const std::vector<LoadErro
   constexpr size_t kMaxListedErrors = 100;
   const size_t listed = std::min(errors.size(), kMaxListedErrors);
   std::vector<LoadError> list(errors.begin(), errors.begin() + static_cast<ptrdiff_t>(listed));
-  if (errors.size() > listed) {
+  size_t left_out = 0;
+  for (size_t i = listed; i < errors.size(); ++i) {
+    left_out += errors[i].problems_left_out > 0 ? errors[i].problems_left_out : 1;
+  }
+  if (left_out > 0) {
     list.push_back({std::string(layer), 0, 0, "", "",
-                    std::to_string(errors.size() - listed) + " more problems, not listed"});
+                    std::to_string(left_out) + " more problems, not listed", left_out});
   }
   return list;
 }

@@ -81,9 +81,10 @@ class PackReader {
   bool Read(Pack* pack) {
     const bool ok = ReadPack(pack);
     if (problems_ > kMaxListedProblems) {
+      const size_t left_out = problems_ - kMaxListedProblems;
       errors_->push_back({std::string(source_), 0, 0, "", "",
-                          std::to_string(problems_ - kMaxListedProblems) +
-                              " more problems in this pack, not listed"});
+                          std::to_string(left_out) + " more problems in this pack, not listed",
+                          left_out});
     }
     return ok;
   }

@@ -142,6 +142,9 @@ struct LoadError {
   std::string rule_id;
   std::string field;
   std::string message;
+  // Not a problem but a summary of problems left out ("N more problems ..."): how many. A front
+  // end that shortens the list again counts these, not the line.
+  size_t problems_left_out = 0;
   std::string ToString() const;
 };
 
