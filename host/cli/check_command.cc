@@ -522,7 +522,8 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
 
       size_t replies_written = 0;
       auto write_replies = [&](size_t until) {
-        std::fwrite(oldest.replies.data() + replies_written, 1, until - replies_written, stdout);
+        WriteStdout(
+            std::string_view(oldest.replies).substr(replies_written, until - replies_written));
         replies_written = until;
       };
       for (const Chunk::Bad& bad : oldest.bad) {
@@ -537,6 +538,9 @@ int CheckJsonl(std::istream& in, const Engine& engine, const CheckOptions& optio
       bad_input |= !oldest.bad.empty();
       number += oldest.line_count;
       ++chunks_written;
+      // Replies that cannot be written end the run: read no more, and let the chunks already
+      // read drain (their writes fail at once).
+      if (StdoutError() != 0) at_end = true;
     }
   };
 
@@ -586,14 +590,8 @@ int RunCheck(const Args& args) {
 
   std::ifstream file;
   if (input != "-") {
-    // A directory opens, then fails at the first read: say so before loading any rules.
-    std::error_code ec;
-    if (std::filesystem::is_directory(input, ec)) {
-      return UsageError("check", "cannot read '" + input + "': it is a directory");
-    }
-    file.open(input, std::ios::binary);
-    if (!file) {
-      return UsageError("check", "cannot read '" + input + "': " + std::strerror(errno));
+    if (const auto error = OpenInput(input, &file)) {
+      return UsageError("check", "cannot read '" + input + "': " + *error);
     }
   }
   std::istream& in = input == "-" ? std::cin : file;

@@ -1,6 +1,9 @@
 #include "cli/cli_support.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 #include "common/rule_files.h"
 #include "common/today.h"
@@ -83,5 +86,25 @@ bool TodayArgument(const std::string& command, std::string* today) {
   }
   return true;
 }
+
+std::optional<std::string> OpenInput(const std::string& path, std::ifstream* file) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) return "it is a directory";
+  file->open(path, std::ios::binary);
+  if (!*file) return std::strerror(errno);
+  return std::nullopt;
+}
+
+namespace {
+int stdout_error = 0;
+}  // namespace
+
+void WriteStdout(std::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() && stdout_error == 0) {
+    stdout_error = errno != 0 ? errno : EIO;
+  }
+}
+
+int StdoutError() { return stdout_error; }
 
 }  // namespace guardpost

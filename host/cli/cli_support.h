@@ -3,9 +3,11 @@
 #ifndef GUARDPOST_CLI_CLI_SUPPORT_H_
 #define GUARDPOST_CLI_CLI_SUPPORT_H_
 
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/commands.h"
@@ -50,6 +52,16 @@ int UsageError(const std::string& command, const std::string& message);
 std::optional<Severity> ThresholdArgument(const std::string& command, const std::string& value);
 //   --today: a YYYY-MM-DD date; *today becomes the local date when the option was not given.
 bool TodayArgument(const std::string& command, std::string* today);
+
+// Opens the input file `path` and returns nullopt, or returns why it cannot be read ("it is a
+// directory": a directory opens, then fails at the first read).
+std::optional<std::string> OpenInput(const std::string& path, std::ifstream* file);
+
+// Writes `bytes` to stdout. A failed fwrite leaves only stdout's error flag, and the reason is
+// gone by the time main flushes, so the first failure's errno is kept: StdoutError() returns it,
+// or 0 while every write has gone through.
+void WriteStdout(std::string_view bytes);
+int StdoutError();
 
 }  // namespace guardpost
 

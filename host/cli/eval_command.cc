@@ -87,9 +87,9 @@ size_t IndexOf(Category category) {
 
 // Reads the labeled posts; on a malformed line prints where and returns false.
 bool ReadPosts(const std::string& path, std::vector<Post>* posts) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "guardpost eval: cannot read '%s'\n", path.c_str());
+  std::ifstream in;
+  if (const auto error = OpenInput(path, &in)) {
+    std::fprintf(stderr, "guardpost eval: cannot read '%s': %s\n", path.c_str(), error->c_str());
     return false;
   }
   std::string line;
@@ -129,6 +129,10 @@ bool ReadPosts(const std::string& path, std::vector<Post>* posts) {
         post.trap |= tag.is_string() && tag.get<std::string>() == "trap";
     }
     posts->push_back(std::move(post));
+  }
+  if (in.bad()) {  // a read that failed partway must not pass for the end of the file
+    std::fprintf(stderr, "guardpost eval: reading '%s' failed\n", path.c_str());
+    return false;
   }
   return true;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/cli_support.h"
 #include "cli/commands.h"
 #include "native/host.h"
 
@@ -81,10 +82,10 @@ int main(int argc, char** argv) {
   }
   // Output that did not all arrive (a full disk, a closed pipe) must not pass for a result.
   const bool flushed = std::fflush(stdout) == 0;
-  const int flush_error = errno;
+  const int error = flushed ? guardpost::StdoutError() : errno;
   if (!flushed || std::ferror(stdout)) {
     std::fprintf(stderr, "guardpost %s: writing the output failed%s%s\n", argv[1],
-                 flushed ? "" : ": ", flushed ? "" : std::strerror(flush_error));
+                 error != 0 ? ": " : "", error != 0 ? std::strerror(error) : "");
     return 2;
   }
   return status;

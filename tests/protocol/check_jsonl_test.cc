@@ -114,14 +114,26 @@ BOOST_AUTO_TEST_CASE(blank_lines_of_whitespace_are_skipped) {
   BOOST_TEST(run.replies[1]["findings"].size() == 1U);
 }
 
-// Replies that could not all be written must not pass for a result.
+// Replies that could not all be written must not pass for a result, and the message says why,
+// also when the failure came in the middle of a long input (the write failed inside the run, not
+// at the final flush).
 BOOST_AUTO_TEST_CASE(output_that_cannot_be_written_is_an_error) {
   TempDir dir;
-  WriteFile(dir.path() / "input.jsonl", Line(1, "fine"));
-  BOOST_TEST(
-      Run({GUARDPOST_BINARY, "check", "--format", "jsonl", (dir.path() / "input.jsonl").string()},
-          {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()},
-          "/dev/full") == 2);
+  std::string many;
+  for (int i = 0; i < 20000; ++i) many += Line(i, "fine");
+  for (const std::string& input : {Line(1, "fine"), many}) {
+    WriteFile(dir.path() / "input.jsonl", input);
+    const fs::path errors = dir.path() / "errors.txt";
+    BOOST_TEST(
+        Run({"/bin/sh", "-c",
+             std::string(GUARDPOST_BINARY) + " check --format jsonl '" +
+                 (dir.path() / "input.jsonl").string() + "' >/dev/full 2>'" + errors.string() +
+                 "'"},
+            {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()},
+            "/dev/null") == 2);
+    BOOST_TEST(ReadFile(errors) ==
+               "guardpost check: writing the output failed: No space left on device\n");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(findings_are_those_of_format_json_with_every_optional_field) {
@@ -207,6 +219,17 @@ BOOST_AUTO_TEST_CASE(unreadable_input_is_an_error_not_an_empty_input) {
       BOOST_TEST(ReadFile(output) == "guardpost check: reading stdin failed\n");
     }
   }
+}
+
+// `guardpost eval` reads its labeled posts the same way: a directory used to read as no posts.
+BOOST_AUTO_TEST_CASE(eval_of_a_directory_is_an_error_not_an_empty_file) {
+  TempDir dir;
+  const fs::path output = dir.path() / "output.txt";
+  BOOST_TEST(Run({GUARDPOST_BINARY, "eval", dir.path().string()},
+                 {"PATH=/usr/bin:/bin", "GUARDPOST_SYSTEM_RULES=" + (dir.path() / "none").string()},
+                 output) == 2);
+  BOOST_TEST(ReadFile(output) ==
+             "guardpost eval: cannot read '" + dir.path().string() + "': it is a directory\n");
 }
 
 BOOST_AUTO_TEST_CASE(empty_input_is_no_output_and_status_0) {
