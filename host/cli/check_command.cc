@@ -40,7 +40,8 @@ options:
   --today DATE       the date (YYYY-MM-DD) for rules that apply only on some dates; default today
 
 exit status: 0 nothing at or above the threshold, 1 something was, 2 a usage or rules error,
-an input that cannot be read, a bad jsonl line, or output that cannot be written.
+an input that cannot be read or (text, json) is not UTF-8, a bad jsonl line, or output that
+cannot be written.
 )";
 
 // 1-based line and column (in characters) of a UTF-16 offset, for people reading text output.
