@@ -114,6 +114,11 @@
   function composerAt(path) {
     if (!table) return null;
     const els = elementsOf(path);
+    // An editor with a session is found from the event's target alone: matching the page against
+    // the site table again is only for an editor without one. Every keystroke comes here from
+    // keydown, beforeinput and input.
+    const known = els.length > 0 ? sessions.get(editingHost(els[0])) : undefined;
+    if (known) return { adapter: known.adapter, composer: known.composer, element: known.el };
     let m = GP.adapters.composerFor(adapters, els, editorMatches);
     if (!m || m.adapter.hosts?.includes('*')) {
       // A site known by structure (Mastodon) may have rendered since the last look.
@@ -505,10 +510,9 @@
   }
 
   function onInput(e) {
-    // An editor with a session is found from the event's target alone; matching the page against
-    // the site table again, on every keystroke, is only for an editor without one.
-    const target = e.composedPath()[0];
-    const s = target instanceof Element ? sessions.get(editingHost(target)) : undefined;
+    const m = composerAt(e.composedPath());
+    if (!m) return;
+    const s = sessions.get(editingHost(m.element));
     if (!s) { onActivity(e); return; }
     // A DOM editor's session hears every change from its MutationObserver, which would make this
     // a second report of the same keystroke; typing in a textarea changes no nodes.
