@@ -47,14 +47,33 @@ export function normalizePolicy(raw) {
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-// The list fields of a site adapter, and what their items must be. Content scripts iterate them
-// as they are, so a string where a list belongs (easy to type in a registry value) would break
-// site detection on every page; such a field is dropped and reported instead.
-const LIST_FIELDS = {
-  hosts: ['host names', (v) => typeof v === 'string'],
-  detect: ['CSS selectors', (v) => typeof v === 'string'],
+const isString = (v) => typeof v === 'string';
+
+// The list fields of a site adapter and of its composers, and what their items must be. Content
+// scripts iterate them as they are, so a string where a list belongs (easy to type in a registry
+// value) would break site detection on every page, or a composer's Post shortcut on every
+// keystroke; such a field is dropped and reported instead.
+const SITE_LISTS = {
+  hosts: ['host names', isString],
+  detect: ['CSS selectors', isString],
   composers: ['composer objects', isObject],
 };
+const COMPOSER_LISTS = {
+  post: ['CSS selectors', isString],
+  post_text: ['button labels', isString],
+  shortcut: ['shortcuts such as "Mod+Enter"', isString],
+  scope: ['CSS selectors', isString],
+};
+
+function withListsChecked(object, lists, where, problems) {
+  const kept = { ...object };
+  for (const [field, [items, isItem]] of Object.entries(lists)) {
+    if (kept[field] === undefined || (Array.isArray(kept[field]) && kept[field].every(isItem))) continue;
+    problems.push(`${where}.${field} must be a list of ${items}`);
+    delete kept[field];
+  }
+  return kept;
+}
 
 function checkedSites(sites, problems) {
   const out = {};
@@ -67,11 +86,16 @@ function checkedSites(sites, problems) {
       problems.push(`sites.${id} must be an object or null`);
       continue;
     }
-    const kept = { ...adapter };
-    for (const [field, [items, isItem]] of Object.entries(LIST_FIELDS)) {
-      if (kept[field] === undefined || (Array.isArray(kept[field]) && kept[field].every(isItem))) continue;
-      problems.push(`sites.${id}.${field} must be a list of ${items}`);
-      delete kept[field];
+    const kept = withListsChecked(adapter, SITE_LISTS, `sites.${id}`, problems);
+    if (kept.composers) {
+      kept.composers = kept.composers.flatMap((composer, i) => {
+        const where = `sites.${id}.composers[${i}]`;
+        if (!isString(composer.selector)) {
+          problems.push(`${where}.selector must be a CSS selector`);
+          return [];
+        }
+        return [withListsChecked(composer, COMPOSER_LISTS, where, problems)];
+      });
     }
     out[id] = kept;
   }

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { normalizePolicy, mergeSites, extraHosts, gateSettings, DEFAULT_POLICY } from '../../extension/background/policy.js';
-import { readJson } from './_load.mjs';
+import { loadContent, readJson } from './_load.mjs';
 
 test('no policy: defaults, no problems', () => {
   assert.deepEqual(normalizePolicy(undefined), { policy: { ...DEFAULT_POLICY }, problems: [] });
@@ -55,6 +55,25 @@ test('a site field of the wrong shape is reported and left out; the rest of the 
   const merged = mergeSites(readJson('sites.json'), policy.sites);
   const mastodon = merged.adapters.find((a) => a.id === 'mastodon');
   assert.ok(Array.isArray(mastodon.detect) && mastodon.detect.length > 0);
+});
+
+test("a composer's field of the wrong shape is reported and left out, and so is a composer without a selector", () => {
+  const { policy, problems } = normalizePolicy({ sites: {
+    intranet: { hosts: ['social.corp.example'], composers: [
+      { selector: 'textarea', post: ['button.send'], shortcut: 'Mod+Enter', scope: 'form' },
+      { post: ['button.other'] },
+    ] },
+  } });
+  assert.deepEqual(problems, [
+    'sites.intranet.composers[0].shortcut must be a list of shortcuts such as "Mod+Enter"',
+    'sites.intranet.composers[0].scope must be a list of CSS selectors',
+    'sites.intranet.composers[1].selector must be a CSS selector',
+  ]);
+  assert.deepEqual(policy.sites.intranet.composers, [{ selector: 'textarea', post: ['button.send'] }]);
+  // What is kept works: a string shortcut used to make every keydown in the composer throw.
+  const { adapters } = loadContent('adapters.js');
+  assert.equal(adapters.shortcutMatches(policy.sites.intranet.composers[0].shortcut,
+    { key: 'Enter', ctrlKey: true, metaKey: false, shiftKey: false, altKey: false }), false);
 });
 
 test('managed sites extend and override the table; generic stays last', () => {
